@@ -1,0 +1,3 @@
+from arshjul.cli import main
+
+main()

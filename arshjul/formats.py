@@ -1,0 +1,95 @@
+"""Swedish formats for everything a user reads: dates, amounts, percentages.
+
+Built on Babel's CLDR data for ``sv_SE``. Amounts are kept in whole kronor
+(integers) everywhere in the engine and shown in thousands (tkr) with one
+decimal, a no-break space between thousands and a real minus sign (U+2212).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_decimal
+
+LOCALE = "sv_SE"
+MINUS = "\u2212"
+NBSP = "\u00a0"
+
+MONTHS = (
+    "januari februari mars april maj juni juli augusti september oktober november december"
+).split()
+WEEKDAYS = "måndag tisdag onsdag torsdag fredag lördag söndag".split()
+
+
+def _fix_minus(text: str) -> str:
+    return text.replace("-", MINUS)
+
+
+def format_date(value: dt.date) -> str:
+    """``15 maj 2027``."""
+    return _babel_date(value, "d MMMM y", locale=LOCALE)
+
+
+def format_date_long(value: dt.date) -> str:
+    """``lördag 15 maj 2027``."""
+    return _babel_date(value, "EEEE d MMMM y", locale=LOCALE)
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """``15 maj 2027 kl. 16.00`` in the value's own time zone."""
+    return f"{format_date(value.date())} kl. {value:%H.%M}"
+
+
+def format_number(value: float | int | Decimal, decimals: int = 0) -> str:
+    """``1 234`` or ``−1 234,5``."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return _fix_minus(format_decimal(value, format=pattern, locale=LOCALE))
+
+
+def format_tkr(kronor: int | Decimal | float, *, unit: bool = True, decimals: int = 1) -> str:
+    """Whole kronor shown as thousands: ``1 234 500`` → ``1 234,5 tkr``."""
+    text = format_number(Decimal(kronor) / 1000, decimals)
+    return f"{text}{NBSP}tkr" if unit else text
+
+
+def format_mnkr(kronor: int | Decimal | float, *, decimals: int = 1) -> str:
+    """Whole kronor shown as millions: ``1 001 005 000`` → ``1 001,0 mnkr``."""
+    return f"{format_number(Decimal(kronor) / 1_000_000, decimals)}{NBSP}mnkr"
+
+
+def format_percent(share: float | Decimal, decimals: int = 1) -> str:
+    """A share shown as per cent: ``0.005`` → ``0,5 %``."""
+    return f"{format_number(Decimal(str(share)) * 100, decimals)}{NBSP}%"
+
+
+def parse_tkr(text: str | int | float | Decimal) -> int:
+    """Thousands of kronor as typed by a Swede (``1 234,5``, ``−12``) → whole kronor.
+
+    Raises ``ValueError`` with a Swedish message when the text is no number.
+    """
+    if isinstance(text, bool):
+        raise ValueError("ska vara ett belopp i tkr")
+    if isinstance(text, int | float | Decimal):
+        number = Decimal(str(text))
+    else:
+        cleaned = (
+            text.strip()
+            .replace(NBSP, "")
+            .replace("\u202f", "")
+            .replace(" ", "")
+            .replace(MINUS, "-")
+            .replace("\u2013", "-")
+            .replace(",", ".")
+        )
+        cleaned = cleaned.removesuffix("tkr").strip()
+        if not cleaned:
+            raise ValueError("saknar belopp")
+        try:
+            number = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueError(f"”{text}” är inget belopp i tkr") from None
+    if not number.is_finite():
+        raise ValueError(f"”{text}” är inget belopp i tkr")
+    return int((number * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))

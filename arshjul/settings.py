@@ -1,0 +1,89 @@
+"""One settings object for the whole engine, read from ``ARSHJUL_*`` variables.
+
+With nothing set, everything runs on embedded defaults in the working folder:
+a SQLite file, e-mail written as ``.eml`` files, documents in ``utdata/``.
+Unsafe combinations fail at start-up, not at the first e-mail.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from arshjul.errors import ArshjulError
+
+
+def _is_loopback(host: str) -> bool:
+    if host in {"localhost", "localhost.localdomain"}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Settings(BaseSettings):
+    """The environment variables of DESIGN.md, with their embedded defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="ARSHJUL_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///arshjul.db",
+        description="SQLAlchemy URL; a SQLite file in the working folder by default.",
+    )
+    smtp_host: str | None = Field(default=None, description="Unset: write .eml files.")
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 30.0
+    mail_dir: Path = Field(default=Path("e-post"), description="Where .eml files go.")
+    portal_url: str = Field(
+        default="http://127.0.0.1:8000", description="The base of the links in e-mails."
+    )
+    output_dir: Path = Field(default=Path("utdata"), description="Where documents go.")
+    config_file: Path | None = Field(
+        default=None, description="Municipality TOML; the shipped Arboga file when unset."
+    )
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    # A fresh ephemeral Prefect server needs 20–25 s to migrate (PREFECT.md).
+    prefect_startup_timeout_seconds: int = 120
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Self:
+        if self.smtp_host and self.smtp_password and not self.smtp_starttls:
+            if not _is_loopback(self.smtp_host):
+                raise ValueError(
+                    "ARSHJUL_SMTP_PASSWORD skulle skickas okrypterat till "
+                    f"{self.smtp_host}: sätt ARSHJUL_SMTP_STARTTLS=true"
+                )
+        if self.smtp_password and not self.smtp_username:
+            raise ValueError("ARSHJUL_SMTP_PASSWORD är satt men inte ARSHJUL_SMTP_USERNAME")
+        if not self.portal_url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"ARSHJUL_PORTAL_URL måste börja med https:// (eller http://): {self.portal_url!r}"
+            )
+        return self
+
+    @property
+    def mail_to_files(self) -> bool:
+        return not self.smtp_host
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings; a bad variable is an :class:`ArshjulError`."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        details = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            name = f"ARSHJUL_{loc.upper()}" if loc else "inställningarna"
+            details.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+        raise ArshjulError("Felaktiga inställningar i miljövariablerna:", details=details) from exc
