@@ -1,0 +1,160 @@
+"""The ``arshjul`` command line.
+
+Heavy imports (the database, Prefect, python-docx) happen inside the commands
+that need them, so that ``arshjul --help`` and ``arshjul calendar`` start fast.
+Every :class:`~arshjul.errors.ArshjulError` is caught here and shown as its
+Swedish message with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from arshjul.errors import ArshjulError
+
+app = typer.Typer(
+    name="arshjul",
+    help="Årshjul: kommunens planering och uppföljning som Prefect-flöden.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Kommunens TOML-fil (standard: ARSHJUL_CONFIG_FILE eller det medföljande Arboga-exemplet).",
+        dir_okay=False,
+    ),
+]
+
+
+def _config_path(option: Path | None) -> Path | None:
+    if option is not None:
+        return option
+    from arshjul.settings import get_settings
+
+    return get_settings().config_file
+
+
+@app.command("init")
+def init_command(config: ConfigOption = None) -> None:
+    """Skapa eller uppgradera databasen och läs in kommunens konfiguration."""
+    from arshjul.config.loader import load_config
+
+    loaded = load_config(_config_path(config))
+    from arshjul.config.apply import apply_config
+    from arshjul.models.db import default_engine, session_scope, upgrade
+
+    engine = default_engine()
+    upgrade(engine)
+    with session_scope(engine) as session:
+        report = apply_config(session, loaded)
+    m = report.municipality
+    typer.echo(f"Databas: {engine.url.render_as_string(hide_password=True)}")
+    typer.echo(f"{m.name} ({m.code}) inläst från {loaded.path}")
+    if not report.changed:
+        typer.echo("Inget ändrat: databasen stämmer redan med filen.")
+        return
+    for label, counts in (("Nytt", report.created), ("Ändrat", report.updated)):
+        if counts:
+            typer.echo(f"{label}: " + ", ".join(f"{n} {_TABLE_SV.get(t, t)}" for t, n in sorted(counts.items())))
+    if report.removed:
+        typer.echo(
+            "Borttaget: "
+            + ", ".join(f"{n} {_TABLE_SV.get(t, t)}" for t, n in sorted(report.removed.items()))
+        )
+
+
+_TABLE_SV = {
+    "municipality": "kommun",
+    "org_unit": "enheter",
+    "contact": "kontakter",
+    "term": "mandatperiod",
+    "strategic_area": "strategiska områden",
+    "goal": "mål",
+    "indicator": "indikatorer",
+    "indicator_target": "målvärden",
+}
+
+
+@app.command("calendar")
+def calendar_command(
+    year: Annotated[int, typer.Argument(help="Året, t.ex. 2027.", min=2000, max=2100)],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
+    ics: Annotated[
+        Path | None, typer.Option("--ics", help="Skriv en iCalendar-fil (Outlook).", dir_okay=False)
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Årets skeden med datum; valår upptäcks."""
+    from arshjul.calendar.render import render_table, to_json
+    from arshjul.calendar.schedule import build_schedule
+    from arshjul.config.loader import load_config
+
+    loaded = load_config(_config_path(config))
+    schedule = build_schedule(year, loaded.config.calendar)
+    name = loaded.config.municipality.name
+    if ics is not None:
+        from arshjul.calendar.ics import to_ics
+
+        try:
+            ics.write_bytes(to_ics(schedule, name).encode("utf-8"))
+        except OSError as exc:
+            raise ArshjulError(f"Kunde inte skriva {ics}: {exc.strerror}.") from None
+        typer.echo(f"Kalendern för {year} är skriven till {ics}", err=as_json)
+    if as_json:
+        typer.echo(json.dumps(to_json(schedule), ensure_ascii=False, indent=2))
+    elif ics is None:
+        typer.echo(render_table(schedule, name))
+
+
+def parse_as_of(text: str | None) -> dt.datetime:
+    """``--as-of`` as an aware moment in Europe/Stockholm (a date means 07:00 that day)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/Stockholm")
+    if text is None:
+        return dt.datetime.now(zone)
+    try:
+        if len(text) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(7, 0), zone)
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ArshjulError(f"--as-of: ”{text}” är inget datum (ÅÅÅÅ-MM-DD).") from None
+    return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    try:
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except ArshjulError as error:
+        _fail_outside(error)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("Avbrutet.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+def _fail_outside(error: ArshjulError) -> NoReturn:
+    typer.echo(f"Fel: {error}", err=True)
+    sys.exit(error.exit_code)

@@ -1,0 +1,1 @@
+"""A municipality's configuration: one TOML file that describes it completely."""

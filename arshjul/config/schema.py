@@ -1,0 +1,235 @@
+"""The shape of a municipality's TOML file, validated with pydantic.
+
+Keys are the English identifiers used in code (GLOSSARY.md); every message a
+user gets about them is Swedish (see :mod:`arshjul.config.messages`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from arshjul.calendar.rules import CalendarConfig
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"”{value}” är ingen giltig e-postadress")
+    return value
+
+
+def _key(value: str) -> str:
+    if not _KEY.match(value):
+        raise ValueError(
+            f"”{value}” duger inte som nyckel: använd små bokstäver a–z, siffror, punkt och bindestreck"
+        )
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Key = Annotated[str, AfterValidator(_key)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _duplicates(values: list[str]) -> list[str]:
+    return sorted(k for k, n in Counter(values).items() if n > 1)
+
+
+class Person(Strict):
+    name: Text
+    email: Email
+
+
+class ContactConfig(Person):
+    role: Literal["secretary", "head", "controller"]
+
+
+class MunicipalityInfo(Strict):
+    code: Annotated[str, Field(pattern=r"^\d{4}$", description="Kommunkod, four digits")]
+    name: Text
+    short_name: Text
+    vision: str = ""
+    demo: bool = Field(default=False, description="The figures are invented demo figures")
+
+
+class MailConfig(Strict):
+    from_name: Text
+    from_address: Email
+    reply_to: Email
+
+
+class CentralContacts(Strict):
+    chief_executive: Person
+    finance_director: Person
+    controllers: list[Person] = Field(min_length=1)
+
+
+class TermConfig(Strict):
+    start_year: int = Field(ge=2000, le=2100)
+    end_year: int = Field(ge=2000, le=2100)
+    political_programme: str = ""
+
+    @model_validator(mode="after")
+    def _four_years(self) -> Self:
+        if self.end_year != self.start_year + 3:
+            raise ValueError(
+                f"en mandatperiod är fyra år: {self.start_year}–{self.start_year + 3}, "
+                f"inte {self.start_year}–{self.end_year}"
+            )
+        return self
+
+
+class AreaConfig(Strict):
+    key: Key
+    name: Text
+
+
+class IndicatorConfig(Strict):
+    key: Key
+    name: Text
+    unit_of_measure: str = ""
+    higher_is_better: bool = True
+    kolada_kpi: str | None = None
+    term_target: float | None = None
+    year_targets: dict[int, float] = Field(default_factory=dict)
+
+
+class CouncilGoalConfig(Strict):
+    key: Key
+    area: Key
+    title: Text
+    description: str = ""
+    indicators: list[IndicatorConfig] = Field(default_factory=list)
+
+
+class UnitGoalConfig(Strict):
+    key: Key
+    unit: Key
+    serves: Key = Field(description="The council goal it contributes to")
+    title: Text
+    description: str = ""
+    indicators: list[IndicatorConfig] = Field(default_factory=list)
+
+
+UnitKindName = Literal[
+    "council", "executive_board", "committee", "administration", "company", "federation"
+]
+
+
+class UnitConfig(Strict):
+    key: Key
+    name: Text
+    kind: UnitKindName
+    parent: Key | None = None
+    ownership_percent: float | None = Field(default=None, gt=0, le=100)
+    municipal_purpose: str = ""
+    contacts: list[ContactConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ownership(self) -> Self:
+        owned = self.kind in ("company", "federation")
+        if self.kind == "company" and self.ownership_percent is None:
+            raise ValueError("ett bolag behöver ownership_percent (kommunens ägarandel i procent)")
+        if not owned and self.ownership_percent is not None:
+            raise ValueError("ownership_percent (ägarandel) gäller bara bolag och kommunalförbund")
+        return self
+
+
+class DeviationConfig(Strict):
+    """When a deviation calls for an action plan; the smaller of the two applies."""
+
+    amount_tkr: float = Field(default=1000, gt=0)
+    share_percent: float = Field(default=0.5, gt=0, le=100)
+
+
+class WatchConfig(Strict):
+    """The daily watch (bevakning): reminders, grace and escalations, in working days."""
+
+    reminder_working_days: list[int] = Field(default_factory=lambda: [5, 1])
+    grace_working_days: int = Field(default=2, ge=0, le=30)
+    chief_escalation_after_working_days: int = Field(default=3, ge=1, le=30)
+
+    @model_validator(mode="after")
+    def _positive(self) -> Self:
+        if any(d < 1 or d > 30 for d in self.reminder_working_days):
+            raise ValueError("påminnelser skickas 1–30 arbetsdagar före sista dag")
+        return self
+
+
+class DocumentsConfig(Strict):
+    template: Path | None = Field(default=None, description="The municipality's own .docx")
+
+
+class MunicipalityConfig(Strict):
+    municipality: MunicipalityInfo
+    mail: MailConfig
+    central: CentralContacts
+    term: TermConfig
+    strategic_areas: list[AreaConfig] = Field(min_length=1)
+    council_goals: list[CouncilGoalConfig] = Field(default_factory=list)
+    unit_goals: list[UnitGoalConfig] = Field(default_factory=list)
+    units: list[UnitConfig] = Field(min_length=1)
+    deviation: DeviationConfig = Field(default_factory=DeviationConfig)
+    watch: WatchConfig = Field(default_factory=WatchConfig)
+    documents: DocumentsConfig = Field(default_factory=DocumentsConfig)
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        problems: list[str] = []
+        unit_keys = [u.key for u in self.units]
+        units = {u.key: u for u in self.units}
+        goal_keys = [g.key for g in self.council_goals] + [g.key for g in self.unit_goals]
+        area_keys = {a.key for a in self.strategic_areas}
+        council_keys = {g.key for g in self.council_goals}
+        indicator_keys = [
+            i.key for g in [*self.council_goals, *self.unit_goals] for i in g.indicators
+        ]
+        for label, keys in (
+            ("units", unit_keys),
+            ("strategic_areas", [a.key for a in self.strategic_areas]),
+            ("goals", goal_keys),
+            ("indicators", indicator_keys),
+        ):
+            for dup in _duplicates(keys):
+                problems.append(f"{label}: nyckeln ”{dup}” förekommer mer än en gång")
+        for i, unit in enumerate(self.units):
+            if unit.parent is not None and unit.parent not in units:
+                problems.append(f"units[{i}].parent: okänd enhet ”{unit.parent}”")
+            if unit.kind in ("committee", "executive_board", "company") and not any(
+                c.role == "secretary" for c in unit.contacts
+            ):
+                problems.append(
+                    f"units[{i}].contacts: {unit.name} saknar en kontakt med role = \"secretary\" "
+                    "(nämndsekreteraren eller bolagets kontakt får begäran om underlag)"
+                )
+        kinds = Counter(u.kind for u in self.units)
+        for kind, label in (("council", "kommunfullmäktige"), ("executive_board", "kommunstyrelse")):
+            if kinds[kind] != 1:
+                problems.append(f"units: exakt en enhet med kind = \"{kind}\" ({label}) behövs")
+        for i, goal in enumerate(self.council_goals):
+            if goal.area not in area_keys:
+                problems.append(f"council_goals[{i}].area: okänt strategiskt område ”{goal.area}”")
+        for i, goal in enumerate(self.unit_goals):
+            if goal.unit not in units:
+                problems.append(f"unit_goals[{i}].unit: okänd enhet ”{goal.unit}”")
+            elif units[goal.unit].kind not in ("committee", "executive_board", "company"):
+                problems.append(
+                    f"unit_goals[{i}].unit: ”{goal.unit}” är ingen nämnd, styrelse eller bolag"
+                )
+            if goal.serves not in council_keys:
+                problems.append(f"unit_goals[{i}].serves: okänt fullmäktigemål ”{goal.serves}”")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
