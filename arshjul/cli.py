@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
@@ -31,7 +31,7 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config",
-        help="Kommunens TOML-fil (standard: ARSHJUL_CONFIG_FILE eller det medföljande Arboga-exemplet).",
+        help="Kommunens TOML-fil (standard: ARSHJUL_CONFIG_FILE, annars Arboga-exemplet).",
         dir_okay=False,
     ),
 ]
@@ -66,7 +66,10 @@ def init_command(config: ConfigOption = None) -> None:
         return
     for label, counts in (("Nytt", report.created), ("Ändrat", report.updated)):
         if counts:
-            typer.echo(f"{label}: " + ", ".join(f"{n} {_TABLE_SV.get(t, t)}" for t, n in sorted(counts.items())))
+            typer.echo(
+                f"{label}: "
+                + ", ".join(f"{n} {_TABLE_SV.get(t, t)}" for t, n in sorted(counts.items()))
+            )
     if report.removed:
         typer.echo(
             "Borttaget: "
@@ -88,7 +91,7 @@ _TABLE_SV = {
 
 @app.command("calendar")
 def calendar_command(
-    year: Annotated[int, typer.Argument(help="Året, t.ex. 2027.", min=2000, max=2100)],
+    year: Annotated[int, typer.Argument(help="Året, t.ex. 2027.")],
     as_json: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
     ics: Annotated[
         Path | None, typer.Option("--ics", help="Skriv en iCalendar-fil (Outlook).", dir_okay=False)
@@ -96,6 +99,7 @@ def calendar_command(
     config: ConfigOption = None,
 ) -> None:
     """Årets skeden med datum; valår upptäcks."""
+    _check_year(year)
     from arshjul.calendar.render import render_table, to_json
     from arshjul.calendar.schedule import build_schedule
     from arshjul.config.loader import load_config
@@ -117,6 +121,11 @@ def calendar_command(
         typer.echo(render_table(schedule, name))
 
 
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2100:
+        raise ArshjulError(f"Året {year} ligger utanför vad Årshjul räknar med (2000–2100).")
+
+
 def parse_as_of(text: str | None) -> dt.datetime:
     """``--as-of`` as an aware moment in Europe/Stockholm (a date means 07:00 that day)."""
     from zoneinfo import ZoneInfo
@@ -134,27 +143,9 @@ def parse_as_of(text: str | None) -> dt.datetime:
 
 
 def main() -> None:
-    """Entry point of the console script."""
+    """Entry point of the console script: Swedish message and exit code for user errors."""
     try:
-        code = app(standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        app()
     except ArshjulError as error:
-        _fail_outside(error)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("Avbrutet.", err=True)
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-
-
-def _fail_outside(error: ArshjulError) -> NoReturn:
-    typer.echo(f"Fel: {error}", err=True)
-    sys.exit(error.exit_code)
+        typer.echo(f"Fel: {error}", err=True)
+        sys.exit(error.exit_code)

@@ -17,10 +17,7 @@ LOCALE = "sv_SE"
 MINUS = "\u2212"
 NBSP = "\u00a0"
 
-MONTHS = (
-    "januari februari mars april maj juni juli augusti september oktober november december"
-).split()
-WEEKDAYS = "måndag tisdag onsdag torsdag fredag lördag söndag".split()
+WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 
 
 def _fix_minus(text: str) -> str:

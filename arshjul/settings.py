@@ -8,6 +8,7 @@ Unsafe combinations fail at start-up, not at the first e-mail.
 from __future__ import annotations
 
 import ipaddress
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Self
@@ -50,20 +51,34 @@ class Settings(BaseSettings):
     config_file: Path | None = Field(
         default=None, description="Municipality TOML; the shipped Arboga file when unset."
     )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Derives the personal links in e-mails. Unset on SQLite: a key is made once "
+            "and kept in a file beside the database; required on PostgreSQL."
+        ),
+    )
     max_attachment_bytes: int = 10 * 1024 * 1024
     # A fresh ephemeral Prefect server needs 20–25 s to migrate (PREFECT.md).
     prefect_startup_timeout_seconds: int = 120
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:
-        if self.smtp_host and self.smtp_password and not self.smtp_starttls:
-            if not _is_loopback(self.smtp_host):
-                raise ValueError(
-                    "ARSHJUL_SMTP_PASSWORD skulle skickas okrypterat till "
-                    f"{self.smtp_host}: sätt ARSHJUL_SMTP_STARTTLS=true"
-                )
+        plain = self.smtp_host and self.smtp_password and not self.smtp_starttls
+        if plain and not _is_loopback(self.smtp_host or ""):
+            raise ValueError(
+                "ARSHJUL_SMTP_PASSWORD skulle skickas okrypterat till "
+                f"{self.smtp_host}: sätt ARSHJUL_SMTP_STARTTLS=true"
+            )
         if self.smtp_password and not self.smtp_username:
             raise ValueError("ARSHJUL_SMTP_PASSWORD är satt men inte ARSHJUL_SMTP_USERNAME")
+        if self.database_url.startswith("postgresql") and self.secret_key is None:
+            raise ValueError(
+                "ARSHJUL_SECRET_KEY måste sättas i produktion (PostgreSQL): "
+                "den skyddar de personliga länkarna i e-posten"
+            )
+        if self.secret_key is not None and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("ARSHJUL_SECRET_KEY måste vara minst 32 tecken lång")
         if not self.portal_url.startswith(("http://", "https://")):
             raise ValueError(
                 f"ARSHJUL_PORTAL_URL måste börja med https:// (eller http://): {self.portal_url!r}"
@@ -73,6 +88,35 @@ class Settings(BaseSettings):
     @property
     def mail_to_files(self) -> bool:
         return not self.smtp_host
+
+    def link_key(self) -> bytes:
+        """The key for the personal links: the setting, or a local key file on SQLite."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.key_file
+        try:
+            return path.read_bytes().strip()
+        except FileNotFoundError:
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(48).encode()
+            # O_EXCL: two processes starting at once agree on one key.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return path.read_bytes().strip()
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(key)
+            return key
+
+    @property
+    def key_file(self) -> Path:
+        """Where the embedded key lives: beside the SQLite file."""
+        url = self.database_url
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            return Path(url.removeprefix("sqlite:///")).parent / ".arshjul-nyckel"
+        return Path(".arshjul-nyckel")
 
 
 @lru_cache

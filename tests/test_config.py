@@ -72,7 +72,7 @@ BROKEN: list[tuple[str, str, str, list[str]]] = [
     (
         "deadline on a Sunday by override",
         "deadline_time = 16:00:00",
-        'deadline_time = 16:00:00\n[calendar.dates.2027.tertial]\ndeadline = 2027-05-09',
+        "deadline_time = 16:00:00\n[calendar.dates.2027.tertial]\ndeadline = 2027-05-09",
         ["calendar.dates", "2027.tertial", "2027-05-09", "söndag"],
     ),
     (
@@ -87,9 +87,24 @@ BROKEN: list[tuple[str, str, str, list[str]]] = [
         'serves = "9.9"',
         ["unit_goals[1].serves", "okänt fullmäktigemål", "9.9"],
     ),
-    ("misspelt field", 'short_name = "Arboga"', 'short_name = "Arboga"\nkortnamn = "A"', ["kortnamn", "inget känt fält"]),
-    ("wrong kind", 'kind = "federation"', 'kind = "förbund"', ["units[", ".kind", "ska vara ett av"]),
-    ("text where a number belongs", "amount_tkr = 1000", 'amount_tkr = "tusen"', ["deviation.amount_tkr", "tal"]),
+    (
+        "misspelt field",
+        'short_name = "Arboga"',
+        'short_name = "Arboga"\nkortnamn = "A"',
+        ["kortnamn", "inget känt fält"],
+    ),
+    (
+        "wrong kind",
+        'kind = "federation"',
+        'kind = "förbund"',
+        ["units[", ".kind", "ska vara ett av"],
+    ),
+    (
+        "text where a number belongs",
+        "amount_tkr = 1000",
+        'amount_tkr = "tusen"',
+        ["deviation.amount_tkr", "tal"],
+    ),
     (
         "company without ownership",
         'ownership_percent = 100\nmunicipal_purpose = "Allmännyttiga',
@@ -98,7 +113,7 @@ BROKEN: list[tuple[str, str, str, list[str]]] = [
     ),
     (
         "committee without a secretary",
-        '  { role = "secretary", name = "Nämndsekreterare SN (exempel)", email = "sn.sekreterare@arboga.example" },\n',
+        '  { role = "secretary", name = "Nämndsekreterare SN (exempel)", email = "sn.sekreterare@arboga.example" },\n',  # noqa: E501
         "",
         ["Socialnämnden", "secretary"],
     ),
@@ -133,7 +148,15 @@ def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
 def _counts(session: Session) -> dict[str, int]:
     return {
         model.__tablename__: session.exec(select(func.count()).select_from(model)).one()
-        for model in (Municipality, OrgUnit, Contact, StrategicArea, Goal, Indicator, IndicatorTarget)
+        for model in (
+            Municipality,
+            OrgUnit,
+            Contact,
+            StrategicArea,
+            Goal,
+            Indicator,
+            IndicatorTarget,
+        )
     }
 
 
@@ -154,9 +177,7 @@ def test_loading_twice_changes_nothing_and_an_edit_updates(engine: Engine, tmp_p
         assert session.exec(select(func.count()).select_from(AuditEntry)).one() == audits
 
     edited = SHIPPED.replace('name = "Socialnämnden"', 'name = "Social- och omsorgsnämnden"')
-    edited = edited.replace(
-        "sn.sekreterare@arboga.example", "sn.registrator@arboga.example"
-    )
+    edited = edited.replace("sn.sekreterare@arboga.example", "sn.registrator@arboga.example")
     with Session(engine) as session:
         third = apply_config(session, load_config(write(tmp_path, edited)))
         session.commit()
@@ -179,4 +200,6 @@ def test_a_broken_file_leaves_the_database_as_it_was(engine: Engine, tmp_path: P
         load_config(broken)
     with Session(engine) as session:
         assert _counts(session) == before
-        assert session.exec(select(OrgUnit).where(OrgUnit.key == "sn")).one().name == "Socialnämnden"
+        assert (
+            session.exec(select(OrgUnit).where(OrgUnit.key == "sn")).one().name == "Socialnämnden"
+        )

@@ -79,7 +79,9 @@ class _Upserter:
         return row
 
 
-def apply_config(session: Session, loaded: LoadedConfig, *, actor: str = "arshjul init") -> ApplyReport:
+def apply_config(
+    session: Session, loaded: LoadedConfig, *, actor: str = "arshjul init"
+) -> ApplyReport:
     """Create or update one municipality and everything its file describes."""
     cfg: MunicipalityConfig = loaded.config
     info = cfg.municipality

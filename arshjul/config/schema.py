@@ -15,7 +15,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from arshjul.calendar.rules import CalendarConfig
 
-_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+_EMAIL = re.compile(
+    r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
+)
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
@@ -28,7 +30,8 @@ def _email(value: str) -> str:
 def _key(value: str) -> str:
     if not _KEY.match(value):
         raise ValueError(
-            f"”{value}” duger inte som nyckel: använd små bokstäver a–z, siffror, punkt och bindestreck"
+            f"”{value}” duger inte som nyckel: "
+            "använd små bokstäver a–z, siffror, punkt och bindestreck"
         )
     return value
 
@@ -211,13 +214,16 @@ class MunicipalityConfig(Strict):
                 c.role == "secretary" for c in unit.contacts
             ):
                 problems.append(
-                    f"units[{i}].contacts: {unit.name} saknar en kontakt med role = \"secretary\" "
+                    f'units[{i}].contacts: {unit.name} saknar en kontakt med role = "secretary" '
                     "(nämndsekreteraren eller bolagets kontakt får begäran om underlag)"
                 )
         kinds = Counter(u.kind for u in self.units)
-        for kind, label in (("council", "kommunfullmäktige"), ("executive_board", "kommunstyrelse")):
+        for kind, label in (
+            ("council", "kommunfullmäktige"),
+            ("executive_board", "kommunstyrelse"),
+        ):
             if kinds[kind] != 1:
-                problems.append(f"units: exakt en enhet med kind = \"{kind}\" ({label}) behövs")
+                problems.append(f'units: exakt en enhet med kind = "{kind}" ({label}) behövs')
         for i, goal in enumerate(self.council_goals):
             if goal.area not in area_keys:
                 problems.append(f"council_goals[{i}].area: okänt strategiskt område ”{goal.area}”")

@@ -69,7 +69,9 @@ class Decision(SQLModel, table=True):
     points at the one it changes.
     """
 
-    __table_args__ = (UniqueConstraint("municipality_id", "body_unit_id", "decided_on", "paragraph"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "body_unit_id", "decided_on", "paragraph"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = municipality_fk()

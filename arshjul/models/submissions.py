@@ -37,7 +37,10 @@ class SubmissionRequest(SQLModel, table=True):
     deadline_at: dt.datetime = timestamp_field()
     grace_until: dt.datetime = timestamp_field()
     state: str = Field(default=RequestState.OPEN, max_length=20, index=True)
-    token_hash: str = Field(max_length=64, unique=True, description="SHA-256 of the link token")
+    token_salt: str = Field(default="", max_length=40, description="Salt of the link's HMAC token")
+    token_hash: str | None = Field(
+        default=None, max_length=64, unique=True, description="SHA-256 of the link token"
+    )
     opened_at: dt.datetime = timestamp_field()
     submitted_at: dt.datetime | None = timestamp_field(nullable=True)
     late: bool = False

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 20:13:22.850837
+Create Date: 2026-11-28 20:18:11.020159
 """
 
 from collections.abc import Sequence
@@ -337,7 +337,8 @@ def upgrade() -> None:
     sa.Column('deadline_at', arshjul.models.base.AwareDateTime(timezone=True), nullable=False),
     sa.Column('grace_until', arshjul.models.base.AwareDateTime(timezone=True), nullable=False),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('token_salt', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('opened_at', arshjul.models.base.AwareDateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', arshjul.models.base.AwareDateTime(timezone=True), nullable=True),
     sa.Column('late', sa.Boolean(), nullable=False),

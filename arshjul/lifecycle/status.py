@@ -1,0 +1,112 @@
+"""Where every request stands: for `arshjul status`, the watch's artifacts and the portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from arshjul.lifecycle.watch import working_days_late
+from arshjul.models import (
+    Cycle,
+    Municipality,
+    OrgUnit,
+    RequestState,
+    StageInstance,
+    Submission,
+    SubmissionRequest,
+)
+from arshjul.models.submissions import REQUEST_STATE_SV
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@dataclass(frozen=True)
+class RequestStatus:
+    """One request as a controller or manager sees it."""
+
+    municipality: str
+    year: int
+    stage: str
+    stage_name: str
+    unit: str
+    deadline: dt.datetime
+    state: str
+    state_sv: str
+    late: bool
+    working_days_late: int
+    versions: int
+    submitted_at: dt.datetime | None
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["deadline"] = self.deadline.astimezone(STOCKHOLM).isoformat()
+        data["submitted_at"] = (
+            self.submitted_at.astimezone(STOCKHOLM).isoformat() if self.submitted_at else None
+        )
+        return data
+
+
+def request_statuses(
+    session: Session,
+    *,
+    as_of: dt.datetime,
+    year: int | None = None,
+    municipality_id: int | None = None,
+    only_open: bool = False,
+    stage_instance_id: int | None = None,
+) -> list[RequestStatus]:
+    """Every request (or every open one), oldest deadline first."""
+    versions = (
+        select(Submission.request_id, func.count().label("n"))
+        .group_by(Submission.request_id)
+        .subquery()
+    )
+    statement = (
+        select(SubmissionRequest, StageInstance, Cycle, OrgUnit, Municipality, versions.c.n)
+        .join(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)
+        .join(Cycle, Cycle.id == StageInstance.cycle_id)
+        .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
+        .join(Municipality, Municipality.id == SubmissionRequest.municipality_id)
+        .outerjoin(versions, versions.c.request_id == SubmissionRequest.id)
+        .order_by(SubmissionRequest.deadline_at, StageInstance.slug, OrgUnit.sort_order)
+    )
+    if year is not None:
+        statement = statement.where(Cycle.year == year)
+    if municipality_id is not None:
+        statement = statement.where(SubmissionRequest.municipality_id == municipality_id)
+    if only_open:
+        statement = statement.where(SubmissionRequest.state == RequestState.OPEN)
+    if stage_instance_id is not None:
+        statement = statement.where(SubmissionRequest.stage_instance_id == stage_instance_id)
+    today = as_of.astimezone(STOCKHOLM).date()
+    rows = []
+    for request, stage, cycle, unit, municipality, n in session.exec(statement).all():
+        late_days = (
+            working_days_late(request, today) if request.state != RequestState.SUBMITTED else 0
+        )
+        state_sv = REQUEST_STATE_SV[RequestState(request.state)]
+        if request.state == RequestState.SUBMITTED and request.late:
+            state_sv = "inlämnad sent"
+        elif request.state == RequestState.OPEN and late_days:
+            state_sv = "försenad"
+        rows.append(
+            RequestStatus(
+                municipality=municipality.name,
+                year=cycle.year,
+                stage=stage.slug,
+                stage_name=stage.name,
+                unit=unit.name,
+                deadline=request.deadline_at,
+                state=request.state,
+                state_sv=state_sv,
+                late=request.late or late_days > 0,
+                working_days_late=late_days,
+                versions=n or 0,
+                submitted_at=request.submitted_at,
+            )
+        )
+    return rows

@@ -1,0 +1,180 @@
+"""Taking in a submission: a new version, a receipt, an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from arshjul.errors import ArshjulError
+from arshjul.formats import format_datetime
+from arshjul.lifecycle import tokens
+from arshjul.models import (
+    Attachment,
+    AuditEntry,
+    Municipality,
+    OrgUnit,
+    RequestState,
+    StageInstance,
+    Submission,
+    SubmissionRequest,
+)
+
+_STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class SubmissionClosed(ArshjulError):
+    """The request no longer takes submissions."""
+
+
+def check_open(request: SubmissionRequest, as_of: dt.datetime) -> None:
+    """Raise when a request takes no submission at this moment."""
+    if request.state == RequestState.CLOSED or as_of > request.grace_until:
+        raise SubmissionClosed(
+            "Tiden för att lämna underlag har gått ut: sista dag var "
+            f"{format_datetime(request.deadline_at.astimezone(_STOCKHOLM))}. "
+            "Kontakta controllern om underlaget ändå behövs."
+        )
+
+
+def store_submission(
+    session: Session,
+    *,
+    request: SubmissionRequest,
+    data: dict[str, Any],
+    submitted_by: str,
+    as_of: dt.datetime,
+    channel: str = "portal",
+    origin: str = "",
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+    summary: Sequence[tuple[str, str]] = (),
+    on_behalf: bool = False,
+) -> Submission:
+    """Store a new current version of a unit's submission and queue its receipt.
+
+    The request row is updated first: that takes the row lock on PostgreSQL and
+    the write lock on SQLite, so two posts of the same form at once become two
+    versions one after the other instead of a clash. A controller acting on a
+    committee's behalf (``on_behalf``) may store after the grace period.
+    """
+    if not on_behalf:
+        check_open(request, as_of)
+    late = as_of > request.deadline_at
+    session.exec(  # type: ignore[call-overload]
+        update(SubmissionRequest)
+        .where(SubmissionRequest.id == request.id)
+        .values(state=RequestState.SUBMITTED, submitted_at=as_of, late=late)
+    )
+    version = (
+        session.exec(
+            select(func.coalesce(func.max(Submission.version), 0)).where(
+                Submission.request_id == request.id
+            )
+        ).one()
+        + 1
+    )
+    session.exec(  # type: ignore[call-overload]
+        update(Submission)
+        .where(Submission.request_id == request.id, Submission.is_current == True)  # noqa: E712
+        .values(is_current=False)
+    )
+    submission = Submission(
+        municipality_id=request.municipality_id,
+        request_id=request.id,  # type: ignore[arg-type]
+        version=version,
+        is_current=True,
+        data=data,
+        submitted_at=as_of,
+        submitted_by=submitted_by,
+        channel=channel,
+        late=late,
+    )
+    session.add(submission)
+    session.flush()
+    for filename, content_type, content in attachments:
+        session.add(
+            Attachment(
+                municipality_id=request.municipality_id,
+                submission_id=submission.id,  # type: ignore[arg-type]
+                filename=filename,
+                content_type=content_type,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                content=content,
+            )
+        )
+    session.refresh(request)
+    _queue_receipt(session, request=request, submission=submission, summary=summary)
+    session.add(
+        AuditEntry(
+            municipality_id=request.municipality_id,
+            actor=submitted_by,
+            origin=origin or channel,
+            action="submission.store",
+            entity="submission",
+            entity_id=submission.id,
+            details={
+                "request_id": request.id,
+                "version": version,
+                "late": late,
+                "on_behalf": on_behalf,
+                "attachments": [a[0] for a in attachments],
+            },
+        )
+    )
+    session.flush()
+    return submission
+
+
+def _queue_receipt(
+    session: Session,
+    *,
+    request: SubmissionRequest,
+    submission: Submission,
+    summary: Sequence[tuple[str, str]],
+) -> None:
+    from arshjul.lifecycle.context import controller_for, recipients_for_request
+    from arshjul.mail.outbox import enqueue
+    from arshjul.models import Cycle
+
+    municipality = session.get(Municipality, request.municipality_id)
+    unit = session.get(OrgUnit, request.unit_id)
+    stage = session.get(StageInstance, request.stage_instance_id)
+    assert municipality and unit and stage
+    cycle = session.get(Cycle, stage.cycle_id)
+    controller = controller_for(session, unit)
+    recipients = recipients_for_request(session, unit)
+    enqueue(
+        session,
+        municipality=municipality,
+        dedup_key=f"kvitto:{submission.id}",
+        purpose="receipt",
+        template="receipt",
+        context={
+            "municipality_name": municipality.name,
+            "unit_name": unit.name,
+            "stage_name": stage.name,
+            "year": cycle.year if cycle else None,
+            "version": submission.version,
+            "submitted_at": submission.submitted_at,
+            "submitted_by": submission.submitted_by,
+            "late": submission.late,
+            "link": tokens.LINK_PLACEHOLDER,
+            "summary": list(summary),
+        },
+        to=[(c.name, c.email) for c in recipients],
+        reply_to=controller.email if controller else None,
+        request_id=request.id,
+    )
+
+
+def current_submission(session: Session, request_id: int) -> Submission | None:
+    """The version that counts."""
+    return session.exec(
+        select(Submission).where(Submission.request_id == request_id, Submission.is_current == True)  # noqa: E712
+    ).first()
