@@ -7,10 +7,10 @@ from typing import Any
 
 from arshjul.calendar.schedule import ScheduledStage, YearSchedule
 from arshjul.formats import format_date
+from arshjul.textable import render
 
 HEADERS = ("Skede", "Öppnar", "Sista dag", "Beslut")
 AS_NEEDED = "vid behov"
-_GAP = "  "
 
 
 def _clock(stage: ScheduledStage) -> str:
@@ -48,15 +48,8 @@ def render_table(schedule: YearSchedule, municipality_name: str | None = None) -
                 AS_NEEDED,
             )
         )
-    widths = [max(len(row[i]) for row in (HEADERS, *rows)) for i in range(len(HEADERS))]
-
-    def line(cells: tuple[str, ...]) -> str:
-        return _GAP.join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
-
     lines.append("")
-    lines.append(line(HEADERS).rstrip())
-    lines.append(_GAP.join("─" * width for width in widths))
-    lines.extend(line(row).rstrip() for row in rows)
+    lines.append(render(HEADERS, rows))
     if usual_clock:
         lines.append("")
         lines.append(f"Sista dag gäller till kl. {usual_clock} om inget annat anges.")

@@ -1,0 +1,54 @@
+"""What every task needs: the database engine and the settings of this process."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from arshjul.settings import Settings, get_settings
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def engine_and_settings() -> tuple[Engine, Settings]:
+    """The engine for ARSHJUL_DATABASE_URL and the settings."""
+    from arshjul.models.db import get_engine
+
+    settings = get_settings()
+    return get_engine(settings.database_url), settings
+
+
+def resolve_as_of(as_of: dt.datetime | dt.date | None) -> dt.datetime:
+    """A flow's ``as_of``: aware, in Stockholm; a date means 07:00 that day."""
+    if as_of is None:
+        return dt.datetime.now(STOCKHOLM)
+    if isinstance(as_of, dt.datetime):
+        return as_of if as_of.tzinfo else as_of.replace(tzinfo=STOCKHOLM)
+    return dt.datetime.combine(as_of, dt.time(7, 0), STOCKHOLM)
+
+
+def run_name(prefix: str):  # type: ignore[no-untyped-def]
+    """A flow-run namer: ``prefix-YEAR`` or ``prefix-YYYY-MM-DD`` from the run's parameters."""
+
+    def name() -> str:
+        from prefect.runtime import flow_run
+
+        params = flow_run.parameters or {}
+        if params.get("year"):
+            return f"{prefix}-{params['year']}"
+        moment = resolve_as_of(_parse(params.get("as_of")))
+        return f"{prefix}-{moment:%Y-%m-%d}"
+
+    return name
+
+
+def _parse(value: object) -> dt.datetime | dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value)
+    try:
+        return dt.datetime.fromisoformat(text) if len(text) > 10 else dt.date.fromisoformat(text)
+    except ValueError:
+        return None
