@@ -1,0 +1,205 @@
+"""The first stage document: "Preliminära ramar och anvisningar" (stage ``ramar``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from arshjul.documents.builder import DocumentBuilder
+from arshjul.documents.ramar_data import (
+    AnalysisInstructions,
+    ChangeKind,
+    CommitteeFrame,
+    Decision,
+    FinancialStartingPoints,
+    FrameChange,
+    RamarDocumentData,
+    TimetableRow,
+)
+from arshjul.formats import format_date, format_number, format_percent
+
+TITLE = "Preliminära ramar och anvisningar"
+
+__all__ = [
+    "TITLE",
+    "AnalysisInstructions",
+    "ChangeKind",
+    "CommitteeFrame",
+    "Decision",
+    "FinancialStartingPoints",
+    "FrameChange",
+    "RamarDocumentData",
+    "TimetableRow",
+    "build_ramar_document",
+]
+
+
+def _context(data: RamarDocumentData) -> dict[str, object]:
+    """The variables the prose templates under ``ramar/`` may use."""
+    f = data.financial
+    return {
+        "arbetsar": data.cycle_year,
+        "budgetar": data.budget_year,
+        "planar": list(data.plan_years),
+        "skattesats": f.tax_rate,
+        "skatteintakter": f.tax_revenue,
+        "statsbidrag": f.state_grants,
+        "skatter_och_bidrag": f.taxes_and_grants,
+        "resultatmal_andel": f.result_goal_share,
+        "resultatmal": f.result_goal,
+        "total_ram": f.total_frame,
+        "namnder": [c.name for c in data.committees],
+        "summa_ramar": data.committee_total,
+        "summa_forandring": sum(c.change for c in data.committees),
+        "summa_investeringar": sum(c.investment_frame for c in data.committees),
+        "valar": data.election_year,
+        "valdag": data.election_day,
+        "beslutsinstans": data.body,
+        "sammantrade": data.meeting_date,
+        "underlag": list(data.instructions.items),
+        "sista_dag": data.instructions.deadline,
+        "mottagare": data.instructions.submit_to,
+    }
+
+
+def _key_figures(doc: DocumentBuilder, data: RamarDocumentData) -> None:
+    f = data.financial
+    rows: list[list[str | int]] = [
+        ["Skattesats, kronor per 100 kronor", format_number(f.tax_rate, 2)],
+        ["Skatteintäkter, prognos, tkr", f.tax_revenue],
+        ["Generella statsbidrag och utjämning, prognos, tkr", f.state_grants],
+        ["Summa skatteintäkter och generella statsbidrag, tkr", f.taxes_and_grants],
+        [
+            "Resultatmål, andel av skatteintäkter och statsbidrag",
+            format_percent(f.result_goal_share),
+        ],
+        ["Resultatmål, tkr", f.result_goal],
+        ["Total ram för driften, tkr", f.total_frame],
+    ]
+    if data.committee_total != f.total_frame:
+        rows.append(["Varav fördelat på nämnderna, tkr", data.committee_total])
+        rows.append(["Ej fördelat på nämnderna, tkr", f.total_frame - data.committee_total])
+    doc.table(
+        ["Förutsättning", f"Budget {data.budget_year}"],
+        rows,
+        caption=f"Ekonomiska förutsättningar {data.budget_year}",
+        widths_cm=[12.0, 4.0],
+    )
+
+
+def _frames(doc: DocumentBuilder, data: RamarDocumentData, context: dict[str, object]) -> None:
+    cy, by = data.cycle_year, data.budget_year
+    committees = data.committees
+    doc.table(
+        ["Nämnd", f"Ram {cy}, tkr", "Förändring, tkr", f"Preliminär ram {by}, tkr"],
+        [[c.name, c.previous_frame, c.change, c.preliminary_frame] for c in committees],
+        totals=[
+            "Summa",
+            sum(c.previous_frame for c in committees),
+            sum(c.change for c in committees),
+            data.committee_total,
+        ],
+        caption=f"Preliminära driftramar per nämnd {by}, tkr",
+    )
+    doc.chart_bar(
+        f"Driftram per nämnd {cy} och preliminär ram {by}",
+        [c.name for c in committees],
+        [
+            (f"Ram {cy}", [c.previous_frame for c in committees]),
+            (f"Preliminär ram {by}", [c.preliminary_frame for c in committees]),
+        ],
+    )
+    doc.prose("ramar/forandringar.md.j2", **context)
+    for committee in committees:
+        _committee(doc, committee, cy, by)
+
+
+def _committee(doc: DocumentBuilder, c: CommitteeFrame, cy: int, by: int) -> None:
+    doc.heading(c.name, 3)
+    doc.prose(
+        "ramar/namnd.md.j2",
+        namnd=c.name,
+        arbetsar=cy,
+        budgetar=by,
+        ram_fg=c.previous_frame,
+        forandring=c.change,
+        preliminar_ram=c.preliminary_frame,
+        antal_forandringar=len(c.changes),
+    )
+    if c.changes:
+        doc.table(
+            ["Förändring", "Typ", "tkr"],
+            [[ch.reason, ch.kind.label, ch.amount] for ch in c.changes],
+            totals=["Summa förändring", "", c.change],
+            numeric_columns={2},
+            caption=f"Förändringar av ramen för {c.name}, tkr",
+            widths_cm=[10.0, 3.0, 3.0],
+        )
+
+
+def _investments(doc: DocumentBuilder, data: RamarDocumentData) -> None:
+    by = data.budget_year
+    doc.table(
+        ["Nämnd", f"Investeringsram {by}, tkr"],
+        [[c.name, c.investment_frame] for c in data.committees],
+        totals=["Summa", sum(c.investment_frame for c in data.committees)],
+        caption=f"Investeringsramar {by}, tkr",
+        widths_cm=[12.0, 4.0],
+    )
+
+
+def _decisions(decisions: tuple[Decision, ...]) -> str:
+    return "; ".join(f"{d.body} {format_date(d.date)}" for d in decisions)
+
+
+def _timetable(doc: DocumentBuilder, data: RamarDocumentData) -> None:
+    doc.table(
+        ["Steg", "Öppnar", "Sista dag", "Beslut"],
+        [
+            [
+                row.stage,
+                format_date(row.opens) if row.opens else "–",
+                format_date(row.deadline) if row.deadline else "–",
+                _decisions(row.decisions) or "–",
+            ]
+            for row in data.timetable
+        ],
+        numeric_columns=(),
+        caption=f"Tidplan {data.cycle_year}",
+        widths_cm=[5.4, 3.2, 3.2, 4.2],
+    )
+
+
+def build_ramar_document(
+    data: RamarDocumentData,
+    *,
+    template: Path | None = None,
+    out_dir: Path,
+    prose_dir: Path | None = None,
+) -> Path:
+    """Write the document into ``out_dir``; ``template`` is the municipality's base .docx."""
+    by = data.budget_year
+    doc = DocumentBuilder(
+        template,
+        data.municipality,
+        TITLE,
+        f"Budget {by} med plan {by + 1}–{by + 2}",
+        by,
+        data.body,
+        data.meeting_date,
+        data.diary_number,
+        demo=data.demo,
+        prose_dir=prose_dir,
+    )
+    context = _context(data)
+    doc.prose("ramar/inledning.md.j2", **context)
+    doc.prose("ramar/ekonomiska_forutsattningar.md.j2", **context)
+    _key_figures(doc, data)
+    doc.prose("ramar/driftramar.md.j2", **context)
+    _frames(doc, data, context)
+    doc.prose("ramar/investeringsramar.md.j2", **context)
+    _investments(doc, data)
+    doc.prose("ramar/tidplan.md.j2", **context)
+    if data.timetable:
+        _timetable(doc, data)
+    doc.prose("ramar/anvisningar.md.j2", **context)
+    return doc.save(out_dir)
