@@ -42,7 +42,9 @@ def format_datetime(value: dt.datetime) -> str:
 def format_number(value: float | int | Decimal, decimals: int = 0) -> str:
     """``1 234`` or ``−1 234,5``."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return _fix_minus(format_decimal(value, format=pattern, locale=LOCALE))
+    # Half up, as Swedish accounts round (Babel alone would round half to even).
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return _fix_minus(format_decimal(exact, format=pattern, locale=LOCALE))
 
 
 def format_tkr(kronor: int | Decimal | float, *, unit: bool = True, decimals: int = 1) -> str:

@@ -34,7 +34,7 @@ NEXT_YEAR_STAGES: frozenset[str] = frozenset({"arsredovisning"})
 DATED_SLUGS: tuple[str, ...] = tuple(s for s in SLUGS if not get_stage(s).event_driven)
 
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
-_CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.]00)?$")
 
 
 def default_year_offset(slug: str) -> int:

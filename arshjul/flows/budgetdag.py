@@ -1,0 +1,22 @@
+"""Budgetdag och budgetberedning as a Prefect flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from arshjul.flows.common import AsOf, MunicipalityCode, Year, run_stage
+from arshjul.tasks.common import run_name
+
+
+@flow(
+    name="Budgetdag och budgetberedning",
+    flow_run_name=run_name("budgetdag"),
+    description=("Sammanställ de ekonomiska förutsättningarna och alla analyser till budgetdagen."),
+)
+def budgetdag(
+    year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
+) -> dict[str, Any]:
+    """Open what is due, collect, compile what is ready."""
+    return run_stage("budgetdag", year=year, as_of=as_of, municipality=municipality)

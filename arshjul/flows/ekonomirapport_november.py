@@ -1,0 +1,22 @@
+"""Ekonomirapport till KS (november) as a Prefect flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from arshjul.flows.common import AsOf, MunicipalityCode, Year, run_stage
+from arshjul.tasks.common import run_name
+
+
+@flow(
+    name="Ekonomirapport till KS (november)",
+    flow_run_name=run_name("ekonomirapport-november"),
+    description=("Följ upp ekonomin och åtgärdsplanerna i novemberrapporten till kommunstyrelsen."),
+)
+def ekonomirapport_november(
+    year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
+) -> dict[str, Any]:
+    """Open what is due, collect, compile what is ready."""
+    return run_stage("ekonomirapport-november", year=year, as_of=as_of, municipality=municipality)

@@ -1,0 +1,25 @@
+"""Nämndernas analyser as a Prefect flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from arshjul.flows.common import AsOf, MunicipalityCode, Year, run_stage
+from arshjul.tasks.common import run_name
+
+
+@flow(
+    name="Nämndernas analyser",
+    flow_run_name=run_name("namndanalys"),
+    description=(
+        "Begär nämndernas, styrelsens och bolagens analyser mot den preliminära ramen; "
+        "samla in, påminn, sammanställ."
+    ),
+)
+def namndanalys(
+    year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
+) -> dict[str, Any]:
+    """Open what is due, collect, compile what is ready."""
+    return run_stage("namndanalys", year=year, as_of=as_of, municipality=municipality)

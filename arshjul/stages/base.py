@@ -1,0 +1,149 @@
+"""The shape every stage shares: its context, its specification, its registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from arshjul.config.schema import MunicipalityConfig
+from arshjul.errors import NotFoundError
+from arshjul.lifecycle.context import municipality_config
+from arshjul.models import Cycle, GeneratedDocument, Municipality, OrgUnit, StageInstance
+from arshjul.settings import Settings
+
+
+@dataclass
+class StageContext:
+    """Everything a stage's functions need, for one municipality, year and moment."""
+
+    session: Session
+    municipality: Municipality
+    stage: StageInstance
+    cycle: Cycle
+    as_of: dt.datetime
+    settings: Settings
+
+    @property
+    def year(self) -> int:
+        return self.cycle.year
+
+    @property
+    def config(self) -> MunicipalityConfig:
+        return municipality_config(self.municipality)
+
+    @property
+    def key(self) -> bytes:
+        return self.settings.link_key()
+
+    @property
+    def out_dir(self) -> Path:
+        return Path(self.settings.output_dir)
+
+    @property
+    def template(self) -> Path | None:
+        """The municipality's own base Word template, if it has one."""
+        configured = self.config.documents.template
+        if configured is None:
+            return None
+        source = Path(self.municipality.config_source)
+        return configured if configured.is_absolute() else source.parent / configured
+
+    @property
+    def demo(self) -> bool:
+        return self.config.municipality.demo
+
+
+@dataclass(frozen=True)
+class OpenExtras:
+    """What goes with a stage's requests: an attached document, say."""
+
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
+    document_name: str | None = None
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """A stage's own parts; everything else is the common lifecycle."""
+
+    slug: str
+    units: Callable[[StageContext], list[OrgUnit]] | None = None
+    # Before the requests go out (ramar computes the frames and writes its document).
+    prepare: Callable[[StageContext], None] | None = None
+    # What goes with each request, read from the database (a document written by prepare).
+    extras: Callable[[StageContext], OpenExtras] | None = None
+    compile: Callable[[StageContext], list[Path]] | None = None
+    asks: tuple[str, ...] = field(default=())
+
+
+_REGISTRY: dict[str, StageSpec] = {}
+
+
+def register(spec: StageSpec) -> StageSpec:
+    """Make a stage's specification known to the flows."""
+    _REGISTRY[spec.slug] = spec
+    return spec
+
+
+def get_spec(slug: str) -> StageSpec:
+    """A stage's specification (the common lifecycle alone when it has none)."""
+    from arshjul.calendar.stages import get_stage
+
+    get_stage(slug)
+    _load_all()
+    return _REGISTRY.get(slug) or StageSpec(slug=slug)
+
+
+def _load_all() -> None:
+    import arshjul.stages.followup  # noqa: F401
+    import arshjul.stages.planning  # noqa: F401
+
+
+def record_document(ctx: StageContext, *, kind: str, title: str, path: Path) -> GeneratedDocument:
+    """A written document as a row; a rebuild with other content is a new version."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    latest = ctx.session.exec(
+        select(GeneratedDocument)
+        .where(GeneratedDocument.stage_instance_id == ctx.stage.id, GeneratedDocument.kind == kind)
+        .order_by(GeneratedDocument.version.desc())  # type: ignore[attr-defined]
+    ).first()
+    if latest is not None and latest.sha256 == digest and latest.path == str(path):
+        return latest
+    row = GeneratedDocument(
+        municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
+        stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
+        kind=kind,
+        version=(latest.version + 1) if latest else 1,
+        title=title,
+        path=str(path),
+        sha256=digest,
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    return row
+
+
+def stage_context(
+    session: Session,
+    *,
+    municipality: Municipality,
+    year: int,
+    slug: str,
+    as_of: dt.datetime,
+    settings: Settings,
+    instance_key: str = "",
+) -> StageContext:
+    """The context of a stage instance, created from the calendar if new."""
+    from arshjul.lifecycle.cycle import ensure_stage_instance
+
+    stage = ensure_stage_instance(
+        session, municipality=municipality, year=year, slug=slug, instance_key=instance_key
+    )
+    cycle = session.get(Cycle, stage.cycle_id)
+    if cycle is None:  # pragma: no cover - a foreign key guarantees it
+        raise NotFoundError("Årshjulet saknas i databasen.")
+    return StageContext(session, municipality, stage, cycle, as_of, settings)

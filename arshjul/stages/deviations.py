@@ -1,0 +1,264 @@
+"""Deviations from budget and the action plans they call for.
+
+A deviation is budget minus forecast: positive is a surplus, negative an
+overspend (the sign the reports explain). An overspend beyond the threshold
+(the smaller of the configured amount and share of the frame) escalates at
+once and opens an action plan request to the committee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from arshjul.lifecycle.context import contacts, controller_for, municipality_config
+from arshjul.lifecycle.cycle import ensure_stage_instance
+from arshjul.models import (
+    ActionPlan,
+    ActionPlanState,
+    BudgetFrame,
+    ContactRole,
+    Cycle,
+    Deviation,
+    FigureKind,
+    FinancialFigure,
+    FrameKind,
+    FrameStatus,
+    Municipality,
+    OrgUnit,
+    StageInstance,
+)
+
+# The most decided frame wins: the council's, else the executive board's, …
+FRAME_PRECEDENCE = (
+    FrameStatus.COUNCIL,
+    FrameStatus.EXECUTIVE_BOARD,
+    FrameStatus.PROPOSED,
+    FrameStatus.PRELIMINARY,
+)
+
+
+@dataclass(frozen=True)
+class UnitEconomy:
+    """One unit's money at a follow-up: all in whole kronor."""
+
+    unit: OrgUnit
+    budget_kr: int
+    actual_kr: int
+    forecast_kr: int | None
+
+    @property
+    def deviation_kr(self) -> int | None:
+        return None if self.forecast_kr is None else self.budget_kr - self.forecast_kr
+
+
+def operating_frame(session: Session, *, unit_id: int, budget_year: int) -> int | None:
+    """A unit's operating frame for a year, from the most decided status there is."""
+    frames = session.exec(
+        select(BudgetFrame).where(
+            BudgetFrame.unit_id == unit_id,
+            BudgetFrame.budget_year == budget_year,
+            BudgetFrame.kind == FrameKind.OPERATIONS,
+        )
+    ).all()
+    by_status = {f.status: f.amount_kr for f in frames}
+    return next((by_status[s] for s in FRAME_PRECEDENCE if s in by_status), None)
+
+
+def actuals_through(session: Session, *, unit_id: int, year: int, month: int) -> int:
+    """Actuals for January up to and including a month."""
+    rows = session.exec(
+        select(FinancialFigure.amount_kr).where(
+            FinancialFigure.unit_id == unit_id,
+            FinancialFigure.year == year,
+            FinancialFigure.kind == FigureKind.ACTUAL,
+            FinancialFigure.month <= month,
+            FinancialFigure.project == "",
+        )
+    ).all()
+    return sum(rows)
+
+
+def threshold_kr(municipality: Municipality, budget_kr: int) -> int:
+    """When an overspend needs an action plan: the smaller of amount and share."""
+    rule = municipality_config(municipality).deviation
+    by_amount = round(rule.amount_tkr * 1000)
+    by_share = round(abs(budget_kr) * rule.share_percent / 100)
+    return min(by_amount, by_share)
+
+
+def record_deviation(
+    session: Session,
+    *,
+    municipality: Municipality,
+    stage: StageInstance,
+    unit: OrgUnit,
+    budget_kr: int,
+    forecast_kr: int,
+    as_of: dt.datetime,
+) -> Deviation:
+    """The deviation of one unit at one follow-up (updated if the forecast is revised)."""
+    deviation = session.exec(
+        select(Deviation).where(
+            Deviation.stage_instance_id == stage.id,
+            Deviation.unit_id == unit.id,
+            Deviation.kind == "operations",
+            Deviation.subject == "",
+        )
+    ).first()
+    limit = threshold_kr(municipality, budget_kr)
+    values = {
+        "budget_kr": budget_kr,
+        "forecast_kr": forecast_kr,
+        "deviation_kr": budget_kr - forecast_kr,
+        "threshold_kr": limit,
+        "beyond_threshold": budget_kr - forecast_kr < -limit,
+    }
+    if deviation is None:
+        deviation = Deviation(
+            municipality_id=municipality.id,  # type: ignore[arg-type]
+            stage_instance_id=stage.id,  # type: ignore[arg-type]
+            unit_id=unit.id,  # type: ignore[arg-type]
+            kind="operations",
+            detected_on=as_of.date(),
+            **values,
+        )
+    else:
+        for name, value in values.items():
+            setattr(deviation, name, value)
+    session.add(deviation)
+    session.flush()
+    return deviation
+
+
+def plan_in_force(session: Session, *, unit_id: int, cycle_id: int) -> ActionPlan | None:
+    """The unit's action plan of this cycle that is not yet closed."""
+    return session.exec(
+        select(ActionPlan)
+        .join(Deviation, Deviation.id == ActionPlan.deviation_id)
+        .join(StageInstance, StageInstance.id == Deviation.stage_instance_id)
+        .where(
+            ActionPlan.unit_id == unit_id,
+            StageInstance.cycle_id == cycle_id,
+            ActionPlan.state != ActionPlanState.CLOSED,
+        )
+    ).first()
+
+
+def escalate_and_request_plan(
+    session: Session,
+    *,
+    municipality: Municipality,
+    deviation: Deviation,
+    as_of: dt.datetime,
+    key: bytes,
+) -> ActionPlan | None:
+    """Escalate an overspend beyond the threshold and ask for an action plan, once."""
+    from arshjul.lifecycle.requests import open_requests
+    from arshjul.mail.outbox import enqueue
+
+    stage = session.get(StageInstance, deviation.stage_instance_id)
+    unit = session.get(OrgUnit, deviation.unit_id)
+    assert stage is not None and unit is not None
+    cycle = session.get(Cycle, stage.cycle_id)
+    assert cycle is not None
+    existing = plan_in_force(session, unit_id=unit.id, cycle_id=cycle.id)  # type: ignore[arg-type]
+    if existing is not None:
+        return None
+    controller = controller_for(session, unit)
+    heads = contacts(
+        session,
+        municipality_id=municipality.id,
+        unit_id=unit.id,
+        role=ContactRole.HEAD,  # type: ignore[arg-type]
+    )
+    to = [(p.name, p.email) for p in heads] or (
+        [(controller.name, controller.email)] if controller else []
+    )
+    cc = [(controller.name, controller.email)] if controller and heads else []
+    enqueue(
+        session,
+        municipality=municipality,
+        dedup_key=f"avvikelse:{deviation.id}",
+        purpose="deviation_escalation",
+        template="deviation_escalation",
+        context={
+            "municipality_name": municipality.name,
+            "unit_name": unit.name,
+            "stage_name": stage.name,
+            "year": cycle.year,
+            "budget_kr": deviation.budget_kr,
+            "forecast_kr": deviation.forecast_kr,
+            "deviation_kr": deviation.deviation_kr,
+            "threshold_kr": deviation.threshold_kr,
+            "explanation": "",
+        },
+        to=to,
+        cc=cc,
+        reply_to=controller.email if controller else None,
+    )
+    plan_stage = ensure_stage_instance(
+        session,
+        municipality=municipality,
+        year=cycle.year,
+        slug="atgardsplan",
+        instance_key=unit.key,
+        opened_on=as_of.date(),
+    )
+    plan = ActionPlan(
+        municipality_id=municipality.id,  # type: ignore[arg-type]
+        deviation_id=deviation.id,  # type: ignore[arg-type]
+        unit_id=unit.id,  # type: ignore[arg-type]
+        stage_instance_id=plan_stage.id,
+        state=ActionPlanState.REQUESTED,
+    )
+    session.add(plan)
+    session.flush()
+    open_requests(
+        session,
+        municipality=municipality,
+        stage=plan_stage,
+        as_of=as_of,
+        key=key,
+        units=[unit],
+        asks=["åtgärder med effekt i tkr", "vem som beslutar och när", "om KS behöver besluta"],
+    )
+    return plan
+
+
+def close_recovered_plans(
+    session: Session, *, cycle_id: int, deviations: list[Deviation], as_of: dt.datetime
+) -> list[ActionPlan]:
+    """Close the plans of units whose newest deviation is back within the threshold."""
+    closed = []
+    for deviation in deviations:
+        if deviation.beyond_threshold:
+            continue
+        plan = plan_in_force(session, unit_id=deviation.unit_id, cycle_id=cycle_id)
+        if plan is None:
+            continue
+        plan.state = ActionPlanState.CLOSED
+        plan.closed_on = as_of.date()
+        session.add(plan)
+        original = session.get(Deviation, plan.deviation_id)
+        if original is not None and original.closed_on is None:
+            original.closed_on = as_of.date()
+            session.add(original)
+        closed.append(plan)
+    session.flush()
+    return closed
+
+
+def plans_of_cycle(session: Session, *, cycle_id: int) -> list[ActionPlan]:
+    """Every action plan of a cycle, oldest first."""
+    return list(
+        session.exec(
+            select(ActionPlan)
+            .join(Deviation, Deviation.id == ActionPlan.deviation_id)
+            .join(StageInstance, StageInstance.id == Deviation.stage_instance_id)
+            .where(StageInstance.cycle_id == cycle_id)
+            .order_by(col(ActionPlan.id))
+        ).all()
+    )
