@@ -192,6 +192,119 @@ def status_command(
     )
 
 
+KommunOption = Annotated[
+    str | None, typer.Option("--kommun", help="Kommunkod när databasen har flera kommuner.")
+]
+
+
+def load_flow(slug: str):  # type: ignore[no-untyped-def]
+    """The Prefect flow of a stage, by its slug."""
+    import importlib
+
+    from arshjul.calendar.stages import get_stage
+
+    get_stage(slug)
+    return getattr(
+        importlib.import_module(f"arshjul.flows.{slug.replace('-', '_')}"), slug.replace("-", "_")
+    )
+
+
+@app.command("run")
+def run_command(
+    stage: Annotated[
+        str, typer.Argument(help="Skedets slug, t.ex. tertial (se arshjul calendar).")
+    ],
+    year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
+    as_of: AsOfOption = None,
+    kommun: KommunOption = None,
+) -> None:
+    """Kör ett skede: öppna det som ska öppnas, skicka, sammanställ det som är klart."""
+    _check_year(year)
+    moment = parse_as_of(as_of)
+    from arshjul.runtime import prepare_prefect
+
+    prepare_prefect()
+    stage_flow = load_flow(stage)
+    results = stage_flow(year=year, as_of=moment, municipality=kommun)
+    from arshjul.calendar.stages import get_stage
+
+    name = get_stage(stage).name
+    if not results:
+        typer.echo(f"{name} {year}: inget att göra ännu den {moment:%Y-%m-%d}.")
+    for where, result in results.items():
+        state = _STAGE_STATE_SV.get(result["state"], result["state"])
+        typer.echo(f"{name} {year} ({where}): {state}")
+        for path in result["documents"]:
+            typer.echo(f"  dokument: {path}")
+
+
+_STAGE_STATE_SV = {
+    "planned": "planerat",
+    "open": "öppet, väntar på underlag",
+    "ready": "klart att sammanställa",
+    "compiled": "sammanställt",
+    "decided": "beslutat",
+}
+
+
+@app.command("decide")
+def decide_command(
+    stage: Annotated[str, typer.Argument(help="ks-beslut, kf-beslut eller budgetdag.")],
+    year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
+    date: Annotated[str, typer.Option("--date", help="Sammanträdets datum, ÅÅÅÅ-MM-DD.")],
+    paragraph: Annotated[str, typer.Option("--paragraph", help="Paragraf, t.ex. ”§ 87”.")],
+    summary: Annotated[str, typer.Option("--summary", help="Beslutet i en mening.")] = "",
+    frame: Annotated[
+        list[str] | None,
+        typer.Option("--ram", help="Ändrad driftram: ENHET=TKR, t.ex. bun=412 500. Upprepas."),
+    ] = None,
+    kommun: KommunOption = None,
+    actor: Annotated[str, typer.Option("--av", help="Vem som registrerar.")] = "controller",
+) -> None:
+    """Registrera ett beslut (datum, paragraf, ändrade ramar); ett beslut ändras aldrig."""
+    _check_year(year)
+    try:
+        decided_on = dt.date.fromisoformat(date)
+    except ValueError:
+        raise ArshjulError(f"--date: ”{date}” är inget datum (ÅÅÅÅ-MM-DD).") from None
+    changes = _frame_changes(frame or [])
+    from arshjul.lifecycle.context import get_municipality
+    from arshjul.lifecycle.cycle import ensure_stage_instance
+    from arshjul.lifecycle.decisions import record_decision
+    from arshjul.models.db import session_scope
+
+    with session_scope() as session:
+        municipality = get_municipality(session, kommun)
+        stage_row = ensure_stage_instance(session, municipality=municipality, year=year, slug=stage)
+        decision = record_decision(
+            session,
+            municipality=municipality,
+            stage=stage_row,
+            budget_year=year + 1,
+            decided_on=decided_on,
+            paragraph=paragraph,
+            summary=summary or f"{stage_row.name} {year + 1}–{year + 3}",
+            actor=actor,
+            frame_changes=changes,
+        )
+        typer.echo(f"Beslut registrerat: {stage_row.name}, {decision.paragraph}, {date}.")
+
+
+def _frame_changes(values: list[str]) -> dict[str, int]:
+    from arshjul.formats import parse_tkr
+
+    changes = {}
+    for value in values:
+        key, sep, amount = value.partition("=")
+        if not sep or not key.strip():
+            raise ArshjulError(f"--ram: ”{value}” ska skrivas ENHET=TKR, t.ex. bun=412 500.")
+        try:
+            changes[key.strip()] = parse_tkr(amount)
+        except ValueError as exc:
+            raise ArshjulError(f"--ram {key.strip()}: {exc}.") from None
+    return changes
+
+
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
         raise ArshjulError(f"Året {year} ligger utanför vad Årshjul räknar med (2000–2100).")

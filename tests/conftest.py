@@ -75,3 +75,38 @@ def engine(db_url: str) -> Engine:
     engine = get_engine(db_url)
     upgrade(engine)
     return engine
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server for the whole run (its migrations take 20–25 s here)."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    # Without the heartbeat thread a flow ends about a second sooner (PREFECT.md).
+    with (
+        prefect_test_harness(server_startup_timeout=120),
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
+        yield
+
+
+@pytest.fixture
+def arboga(tmp_path: Path) -> Iterator[Engine]:
+    """The shipped Arboga configuration in a fresh SQLite database of the settings."""
+    from sqlmodel import Session
+
+    from arshjul.config.apply import apply_config
+    from arshjul.config.loader import load_config
+    from arshjul.models.db import default_engine, get_engine, upgrade
+
+    engine = default_engine()
+    upgrade(engine)
+    with Session(engine) as session:
+        apply_config(session, load_config())
+        session.commit()
+    yield engine
+    engine.dispose()
+    get_engine.cache_clear()

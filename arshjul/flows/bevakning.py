@@ -6,7 +6,8 @@ import datetime as dt
 
 from prefect import flow, get_run_logger
 
-from arshjul.tasks.common import resolve_as_of, run_name
+from arshjul.calendar.workdays import WORKING_DAYS
+from arshjul.tasks.common import STOCKHOLM, resolve_as_of, run_name
 from arshjul.tasks.mail import deliver_mail
 from arshjul.tasks.watch import publish_status, watch_municipality
 
@@ -33,11 +34,18 @@ def bevakning(
 ) -> dict[str, int]:
     """Remind, escalate, mark what is ready, deliver the mail, show the state."""
     moment = resolve_as_of(as_of)
-    codes = [municipality] if municipality else _all_codes()
     logger = get_run_logger()
+    totals: dict[str, int] = {"reminders": 0, "escalations": 0, "closed": 0, "ready": 0}
+    day = moment.astimezone(STOCKHOLM).date()
+    if not WORKING_DAYS.is_working_day(day):
+        # The schedule runs Monday to Friday; a holiday needs no watch.
+        logger.info(
+            "%s är ingen arbetsdag (%s): ingen bevakning.", day, WORKING_DAYS.why_not_working(day)
+        )
+        return totals | {"mail_sent": 0, "mail_failed": 0, "mail_deferred": 0}
+    codes = [municipality] if municipality else _all_codes()
     if not codes:
         logger.warning("Databasen har ingen kommun: kör arshjul init.")
-    totals: dict[str, int] = {"reminders": 0, "escalations": 0, "closed": 0, "ready": 0}
     for code in codes:
         for name, n in watch_municipality(code, moment).items():
             totals[name] += n

@@ -1,0 +1,119 @@
+"""The economy of each unit at a follow-up, read from the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+from arshjul.lifecycle.submissions import current_submission
+from arshjul.models import (
+    FigureKind,
+    FinancialFigure,
+    OrgUnit,
+    StageInstance,
+    SubmissionRequest,
+    UnitKind,
+)
+from arshjul.stages.deviations import actuals_through, operating_frame
+
+# Units with an operating frame from the council.
+FRAMED_KINDS = (UnitKind.EXECUTIVE_BOARD, UnitKind.COMMITTEE)
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """One unit's money and words at a follow-up; amounts in whole kronor."""
+
+    unit: OrgUnit
+    budget_kr: int | None
+    actual_kr: int
+    forecast_kr: int | None
+    submission: dict[str, Any]
+
+    @property
+    def deviation_kr(self) -> int | None:
+        if self.forecast_kr is None or self.budget_kr is None:
+            return None
+        return self.budget_kr - self.forecast_kr
+
+
+def submissions_by_unit(session: Session, stage: StageInstance) -> dict[int, dict[str, Any]]:
+    """The current submission of every unit that answered a stage."""
+    found: dict[int, dict[str, Any]] = {}
+    for request in session.exec(
+        select(SubmissionRequest).where(SubmissionRequest.stage_instance_id == stage.id)
+    ):
+        current = current_submission(session, request.id)  # type: ignore[arg-type]
+        if current is not None:
+            found[request.unit_id] = current.data
+    return found
+
+
+def imported_forecast(session: Session, *, unit_id: int, year: int, month: int) -> int | None:
+    """The newest forecast entered centrally up to a month, if any."""
+    row = session.exec(
+        select(FinancialFigure)
+        .where(
+            FinancialFigure.unit_id == unit_id,
+            FinancialFigure.year == year,
+            FinancialFigure.kind == FigureKind.FORECAST,
+            FinancialFigure.month <= month,
+        )
+        .order_by(FinancialFigure.month.desc())  # type: ignore[attr-defined]
+    ).first()
+    return row.amount_kr if row else None
+
+
+def framed_units(session: Session, municipality_id: int) -> list[OrgUnit]:
+    """The executive board and the committees, in the configuration's order."""
+    return list(
+        session.exec(
+            select(OrgUnit)
+            .where(
+                OrgUnit.municipality_id == municipality_id,
+                OrgUnit.active == True,  # noqa: E712
+                OrgUnit.kind.in_(FRAMED_KINDS),  # type: ignore[attr-defined]
+            )
+            .order_by(OrgUnit.sort_order)
+        ).all()
+    )
+
+
+def unit_figures(
+    session: Session,
+    *,
+    stage: StageInstance,
+    year: int,
+    actuals_month: int,
+    forecast_month: int,
+    forecast_field: str = "forecast_kr",
+) -> list[UnitFigures]:
+    """Budget, actuals so far and the full-year forecast of every framed unit.
+
+    The forecast is the unit's own (its current submission) or else one entered
+    centrally; none when neither exists.
+    """
+    answers = submissions_by_unit(session, stage)
+    rows = []
+    for unit in framed_units(session, stage.municipality_id):
+        data = answers.get(unit.id, {})  # type: ignore[arg-type]
+        forecast = data.get(forecast_field)
+        if forecast is None:
+            forecast = imported_forecast(
+                session,
+                unit_id=unit.id,
+                year=year,
+                month=forecast_month,  # type: ignore[arg-type]
+            )
+        rows.append(
+            UnitFigures(
+                unit=unit,
+                budget_kr=operating_frame(session, unit_id=unit.id, budget_year=year),  # type: ignore[arg-type]
+                actual_kr=actuals_through(session, unit_id=unit.id, year=year, month=actuals_month),  # type: ignore[arg-type]
+                forecast_kr=int(forecast) if forecast is not None else None,
+                submission=data,
+            )
+        )
+    return rows

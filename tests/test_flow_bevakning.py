@@ -1,0 +1,84 @@
+"""The daily watch through Prefect: what a manager sees in the UI and what arrives by mail."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import datetime as dt
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from arshjul.lifecycle.cycle import ensure_stage_instance
+from arshjul.lifecycle.requests import open_requests
+from arshjul.models import Municipality, OutboxMessage
+from arshjul.settings import get_settings
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+async def _artifact(key: str) -> object:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async with get_client() as client:
+        found = await client.read_latest_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+        )
+    return found[0] if found else None
+
+
+@pytest.mark.slow
+def test_watch_flow_reminds_once_and_publishes_the_state(
+    prefect_harness: None, arboga: Engine, tmp_path: Path
+) -> None:
+    from arshjul.flows.bevakning import bevakning
+
+    with Session(arboga) as session:
+        municipality = session.exec(select(Municipality)).one()
+        stage = ensure_stage_instance(session, municipality=municipality, year=2027, slug="tertial")
+        open_requests(
+            session,
+            municipality=municipality,
+            stage=stage,
+            as_of=dt.datetime(2027, 4, 13, 7, tzinfo=STOCKHOLM),
+            key=get_settings().link_key(),
+        )
+        session.commit()
+
+    first = bevakning(as_of=dt.date(2027, 4, 29))  # five working days before 7 May
+    again = bevakning(as_of=dt.date(2027, 4, 29))
+    sunday = bevakning(as_of=dt.date(2027, 5, 2))
+    assert first["reminders"] == 10 and again["reminders"] == 0 and sunday["reminders"] == 0
+    assert first["mail_sent"] == 20  # the ten requests and the ten reminders
+
+    mail = sorted((tmp_path / "e-post").glob("*.eml"))
+    assert len(mail) == 20
+    reminders = [
+        BytesParser(policy=policy.default).parsebytes(p.read_bytes())
+        for p in mail
+        if "Påminnelse" in p.name
+    ]
+    assert len(reminders) == 10
+    message = reminders[0]
+    assert message["Subject"].startswith("Påminnelse")
+    assert "Tertialuppföljning" in message["Subject"]
+    assert "Ekonomiavdelningen, Arboga kommun" in str(message["From"])
+    body = message.get_body(("plain",)).get_content()
+    assert "http://127.0.0.1:8000/begaran/" in body and "@@" not in body
+
+    table = asyncio.run(_artifact("oppna-begaranden-1984"))
+    assert table is not None
+    rows = json.loads(table.data) if isinstance(table.data, str) else table.data
+    assert {"Enhet": "Barn- och utbildningsnämnden", "Status": "väntar"}.items() <= next(
+        r for r in rows if r["Enhet"] == "Barn- och utbildningsnämnden"
+    ).items()
+    progress = asyncio.run(_artifact("tertial-2027-1984-inlamnat"))
+    assert progress is not None and float(progress.data) == 0.0
+    with Session(arboga) as session:
+        assert all(m.state == "sent" for m in session.exec(select(OutboxMessage)))
