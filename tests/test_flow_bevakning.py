@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import datetime as dt
+import json
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path

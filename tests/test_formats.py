@@ -19,7 +19,13 @@ def test_dates_and_amounts_read_as_swedish() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "kronor"),
-    [("1 234,5", 1_234_500), ("−12", -12_000), ("0,001", 1), ("1\u00a0000 tkr", 1_000_000), (7, 7000)],
+    [
+        ("1 234,5", 1_234_500),
+        ("−12", -12_000),
+        ("0,001", 1),
+        ("1\u00a0000 tkr", 1_000_000),
+        (7, 7000),
+    ],
 )
 def test_amounts_typed_by_a_swede(typed: str | int, kronor: int) -> None:
     assert parse_tkr(typed) == kronor
