@@ -29,6 +29,11 @@ def format_date(value: dt.date) -> str:
     return _babel_date(value, "d MMMM y", locale=LOCALE)
 
 
+def month_name(month: int) -> str:
+    """``april``."""
+    return _babel_date(dt.date(2000, month, 1), "MMMM", locale=LOCALE)
+
+
 def format_date_long(value: dt.date) -> str:
     """``lördag 15 maj 2027``."""
     return _babel_date(value, "EEEE d MMMM y", locale=LOCALE)

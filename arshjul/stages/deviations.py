@@ -30,6 +30,7 @@ from arshjul.models import (
     OrgUnit,
     StageInstance,
 )
+from arshjul.stages.statements import STATEMENT_GROUPS
 
 # The most decided frame wins: the council's, else the executive board's, …
 FRAME_PRECEDENCE = (
@@ -76,6 +77,8 @@ def actuals_through(session: Session, *, unit_id: int, year: int, month: int) ->
             FinancialFigure.kind == FigureKind.ACTUAL,
             FinancialFigure.month <= month,
             FinancialFigure.project == "",
+            # The finance system's statement totals are booked on the board too.
+            FinancialFigure.account_group.not_in(STATEMENT_GROUPS),  # type: ignore[attr-defined]
         )
     ).all()
     return sum(rows)

@@ -1,0 +1,215 @@
+"""The follow-up stages: tertial, delår, årsredovisning, ekonomirapporter, åtgärdsplaner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from arshjul.models import (
+    ActionPlan,
+    ActionPlanFollowUp,
+    ActionPlanState,
+    Deviation,
+    OrgUnit,
+    UnitKind,
+)
+from arshjul.stages import followup_data as data
+from arshjul.stages.base import StageContext, StageSpec, record_document, register
+from arshjul.stages.deviations import (
+    close_recovered_plans,
+    escalate_and_request_plan,
+    record_deviation,
+)
+from arshjul.stages.economy import UnitFigures, submissions_by_unit, unit_figures
+
+
+def _deviations(ctx: StageContext, figures: list[UnitFigures]) -> dict[int, Deviation]:
+    """Record each unit's deviation; escalate overspends; close plans that recovered."""
+    found: dict[int, Deviation] = {}
+    for row in figures:
+        if row.forecast_kr is None or row.budget_kr is None:
+            continue
+        deviation = record_deviation(
+            ctx.session,
+            municipality=ctx.municipality,
+            stage=ctx.stage,
+            unit=row.unit,
+            budget_kr=row.budget_kr,
+            forecast_kr=row.forecast_kr,
+            as_of=ctx.as_of,
+        )
+        found[row.unit.id] = deviation  # type: ignore[index]
+        if deviation.beyond_threshold:
+            escalate_and_request_plan(
+                ctx.session,
+                municipality=ctx.municipality,
+                deviation=deviation,
+                as_of=ctx.as_of,
+                key=ctx.key,
+            )
+    close_recovered_plans(
+        ctx.session,
+        cycle_id=ctx.cycle.id,
+        deviations=list(found.values()),
+        as_of=ctx.as_of,  # type: ignore[arg-type]
+    )
+    return found
+
+
+def _save(ctx: StageContext, kind: str, path: Path, title: str) -> list[Path]:
+    record_document(ctx, kind=kind, title=title, path=path)
+    return [path]
+
+
+def compile_tertial(ctx: StageContext) -> list[Path]:
+    """Forecasts through April (on actuals through March), deviations, the report."""
+    from arshjul.documents.tertial import build_tertial_document
+
+    figures = unit_figures(
+        ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=4, forecast_month=4
+    )
+    _deviations(ctx, figures)
+    report = data.follow_up(
+        ctx, figures, kind="tertial", period="januari–april", month=4, forecast_basis_month=3
+    )
+    path = build_tertial_document(report, template=ctx.template, out_dir=ctx.out_dir)
+    return _save(ctx, "tertial", path, f"Tertialuppföljning {ctx.year}")
+
+
+def compile_delar(ctx: StageContext) -> list[Path]:
+    """The statutory interim report through August."""
+    from arshjul.documents.delar import build_delar_document
+
+    figures = unit_figures(
+        ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=8, forecast_month=8
+    )
+    _deviations(ctx, figures)
+    data.record_goal_answers(ctx)
+    report = data.follow_up(
+        ctx, figures, kind="delar", period="januari–augusti", month=8, with_statements=True
+    )
+    path = build_delar_document(report, template=ctx.template, out_dir=ctx.out_dir)
+    return _save(ctx, "delar", path, f"Delårsrapport {ctx.year}")
+
+
+def compile_arsredovisning(ctx: StageContext) -> list[Path]:
+    """The annual report: the year's actuals, goals, balance requirement, companies, control."""
+    from arshjul.documents.arsredovisning import build_arsredovisning_document
+
+    figures = unit_figures(
+        ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=12, forecast_month=12
+    )
+    # The year is over: the outcome is the actuals.
+    figures = [
+        UnitFigures(f.unit, f.budget_kr, f.actual_kr, f.actual_kr, f.submission) for f in figures
+    ]
+    data.record_goal_answers(ctx)
+    report = data.follow_up(
+        ctx,
+        figures,
+        kind="arsredovisning",
+        period="januari–december",
+        month=12,
+        with_statements=True,
+    )
+    if report.balance_requirement is not None and report.balance_requirement.negative:
+        data.open_balance_plan(ctx, report.balance_requirement.balance_result_kr)
+    path = build_arsredovisning_document(report, template=ctx.template, out_dir=ctx.out_dir)
+    return _save(ctx, "arsredovisning", path, f"Årsredovisning {ctx.year}")
+
+
+def _plan_units(ctx: StageContext) -> list[OrgUnit]:
+    """The committees with an action plan in force (they report its progress)."""
+    plans = ctx.session.exec(
+        select(ActionPlan).where(
+            ActionPlan.municipality_id == ctx.municipality.id,
+            ActionPlan.state != ActionPlanState.CLOSED,
+        )
+    ).all()
+    units = {p.unit_id for p in plans}
+    return [
+        u
+        for u in ctx.session.exec(select(OrgUnit).order_by(OrgUnit.sort_order))
+        if u.id in units and u.kind in (UnitKind.COMMITTEE, UnitKind.EXECUTIVE_BOARD)
+    ]
+
+
+def compile_ekonomirapport(ctx: StageContext) -> list[Path]:
+    """The economic overview to the executive board and every action plan's progress."""
+    from arshjul.documents.ekonomirapport import build_ekonomirapport_document
+
+    month = {"ekonomirapport-mars": 2, "ekonomirapport-juni": 5, "ekonomirapport-november": 10}[
+        ctx.stage.slug
+    ]
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    for plan in ctx.session.exec(
+        select(ActionPlan).where(
+            ActionPlan.municipality_id == ctx.municipality.id,
+            ActionPlan.state != ActionPlanState.CLOSED,
+        )
+    ):
+        answer = answers.get(plan.unit_id, {})
+        latest = data.latest_deviation(ctx, plan.unit_id)
+        follow_up = ctx.session.exec(
+            select(ActionPlanFollowUp).where(
+                ActionPlanFollowUp.action_plan_id == plan.id,
+                ActionPlanFollowUp.stage_instance_id == ctx.stage.id,
+            )
+        ).first() or ActionPlanFollowUp(
+            municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
+            action_plan_id=plan.id,  # type: ignore[arg-type]
+            stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
+        )
+        remaining = answer.get("remaining_deviation_kr")
+        follow_up.remaining_deviation_kr = int(
+            remaining if remaining is not None else (latest.deviation_kr if latest else 0)
+        )
+        follow_up.progress = str(answer.get("progress", "")) or "Ingen rapport inlämnad."
+        ctx.session.add(follow_up)
+    ctx.session.flush()
+    figures = unit_figures(
+        ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=month, forecast_month=month
+    )
+    report = data.follow_up(
+        ctx, figures, kind=ctx.stage.slug, period=data.period_name(month), month=month
+    )
+    path = build_ekonomirapport_document(report, template=ctx.template, out_dir=ctx.out_dir)
+    return _save(ctx, ctx.stage.slug, path, f"Ekonomirapport {data.period_name(month)} {ctx.year}")
+
+
+def compile_atgardsplan(ctx: StageContext) -> list[Path]:
+    """A committee's action plan as submitted: its measures come into force."""
+    from arshjul.documents.atgardsplan import build_atgardsplan_document
+
+    plan = ctx.session.exec(
+        select(ActionPlan).where(ActionPlan.stage_instance_id == ctx.stage.id)
+    ).first()
+    if plan is None:
+        return []
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    answer = answers.get(plan.unit_id)
+    if answer is not None:
+        data.apply_action_plan_answer(plan, answer)
+        plan.state = ActionPlanState.IN_FORCE
+        ctx.session.add(plan)
+        ctx.session.flush()
+    report = data.follow_up(
+        ctx,
+        [],
+        kind="atgardsplan",
+        period=data.period_name(ctx.as_of.month),
+        month=0,
+        plans=[plan],
+    )
+    unit = ctx.session.get(OrgUnit, plan.unit_id)
+    path = build_atgardsplan_document(report, template=ctx.template, out_dir=ctx.out_dir)
+    return _save(ctx, "atgardsplan", path, f"Åtgärdsplan {unit.name if unit else ''}")
+
+
+register(StageSpec(slug="tertial", compile=compile_tertial))
+register(StageSpec(slug="delar", compile=compile_delar))
+register(StageSpec(slug="arsredovisning", compile=compile_arsredovisning))
+for _slug in ("ekonomirapport-mars", "ekonomirapport-juni", "ekonomirapport-november"):
+    register(StageSpec(slug=_slug, units=_plan_units, compile=compile_ekonomirapport))
+register(StageSpec(slug="atgardsplan", units=lambda ctx: [], compile=compile_atgardsplan))

@@ -1,0 +1,517 @@
+"""From the database to the follow-up documents' data (arshjul.documents.followup_data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import select
+
+from arshjul.documents import followup_data as doc
+from arshjul.formats import format_percent, format_tkr, month_name
+from arshjul.models import (
+    ActionPlan,
+    ActionPlanFollowUp,
+    ActionPlanState,
+    Attainment,
+    Control,
+    Deviation,
+    Goal,
+    GoalAssessment,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    OrgUnit,
+    Risk,
+    StageInstance,
+    StrategicArea,
+    UnitKind,
+)
+from arshjul.stages.base import StageContext
+from arshjul.stages.economy import UnitFigures, submissions_by_unit
+from arshjul.stages.statements import financial_plan, statement_figures
+
+PLAN_STATE_SV = {
+    ActionPlanState.REQUESTED: "begärd",
+    ActionPlanState.SUBMITTED: "inlämnad",
+    ActionPlanState.IN_FORCE: "gäller",
+    ActionPlanState.CLOSED: "avslutad",
+}
+
+
+def period_name(month: int) -> str:
+    """``januari–april``."""
+    return f"januari–{month_name(max(month, 1))}"
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def latest_deviation(ctx: StageContext, unit_id: int) -> Deviation | None:
+    """A unit's most recent deviation."""
+    return ctx.session.exec(
+        select(Deviation)
+        .where(Deviation.unit_id == unit_id, Deviation.kind == "operations")
+        .order_by(Deviation.detected_on.desc(), Deviation.id.desc())  # type: ignore[attr-defined]
+    ).first()
+
+
+def _plan_summaries(ctx: StageContext, plans: list[ActionPlan] | None) -> tuple[Any, ...]:
+    if plans is None:
+        plans = list(
+            ctx.session.exec(
+                select(ActionPlan)
+                .where(ActionPlan.municipality_id == ctx.municipality.id)
+                .order_by(ActionPlan.id)  # type: ignore[arg-type]
+            ).all()
+        )
+    summaries = []
+    for plan in plans:
+        unit = ctx.session.get(OrgUnit, plan.unit_id)
+        deviation = ctx.session.get(Deviation, plan.deviation_id)
+        follow_ups = ctx.session.exec(
+            select(ActionPlanFollowUp, StageInstance)
+            .join(StageInstance, StageInstance.id == ActionPlanFollowUp.stage_instance_id)
+            .where(ActionPlanFollowUp.action_plan_id == plan.id)
+            .order_by(StageInstance.opens_on)
+        ).all()
+        summaries.append(
+            doc.ActionPlanSummary(
+                unit=unit.name if unit else "",
+                deviation_kr=deviation.deviation_kr if deviation else 0,
+                detected_on=deviation.detected_on if deviation else ctx.as_of.date(),
+                state=PLAN_STATE_SV[ActionPlanState(plan.state)],
+                measures=tuple(
+                    doc.ActionPlanMeasure(
+                        str(m.get("text", "")),
+                        int(m.get("effect_kr", 0)),
+                        str(m.get("decided_by", "")),
+                        str(m.get("when", "")),
+                    )
+                    for m in plan.measures
+                ),
+                needs_executive_board=plan.needs_executive_board,
+                follow_ups=tuple(
+                    doc.ActionPlanFollowUp(
+                        stage.name, f.remaining_deviation_kr, f.progress, stage.decision_on
+                    )
+                    for f, stage in follow_ups
+                ),
+                closed_on=plan.closed_on,
+                decided_by=plan.decided_by or None,
+                decided_on=plan.decided_on,
+            )
+        )
+    return tuple(summaries)
+
+
+def _economies(ctx: StageContext, figures: list[UnitFigures]) -> tuple[doc.UnitEconomy, ...]:
+    from arshjul.stages.deviations import plan_in_force, threshold_kr
+
+    rows = []
+    for f in figures:
+        plan = plan_in_force(ctx.session, unit_id=f.unit.id, cycle_id=ctx.cycle.id)  # type: ignore[arg-type]
+        rows.append(
+            doc.UnitEconomy(
+                name=f.unit.name,
+                budget_kr=f.budget_kr or 0,
+                actual_kr=f.actual_kr,
+                forecast_kr=f.forecast_kr,
+                threshold_kr=threshold_kr(ctx.municipality, f.budget_kr or 0),
+                action_plan_state=PLAN_STATE_SV[ActionPlanState(plan.state)] if plan else None,
+                explanation=str(f.submission.get("deviation_explanation", "")),
+                measures=str(f.submission.get("measures", "")),
+            )
+        )
+    return tuple(rows)
+
+
+def _companies(ctx: StageContext) -> tuple[doc.CompanyReport, ...]:
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    companies = ctx.session.exec(
+        select(OrgUnit)
+        .where(OrgUnit.municipality_id == ctx.municipality.id, OrgUnit.kind == UnitKind.COMPANY)
+        .order_by(OrgUnit.sort_order)
+    ).all()
+    reports = []
+    for company in companies:
+        answer = answers.get(company.id)  # type: ignore[arg-type]
+        if answer is None:
+            continue
+        text = " ".join(
+            str(answer[k])
+            for k in ("comment", "deviation_explanation", "measures", "result_comment")
+            if answer.get(k)
+        )
+        forecast = answer.get("result_forecast_kr", answer.get("forecast_kr"))
+        reports.append(
+            doc.CompanyReport(
+                name=company.name,
+                ownership_percent=company.ownership_percent or 0,
+                text=text,
+                result_forecast_kr=int(forecast) if forecast is not None else None,
+            )
+        )
+    return tuple(reports)
+
+
+def record_goal_answers(ctx: StageContext) -> None:
+    """Turn the units' goal assessments and indicator values into rows."""
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    goals = {
+        g.key: g
+        for g in ctx.session.exec(select(Goal).where(Goal.municipality_id == ctx.municipality.id))
+    }
+    indicators = {
+        i.key: i
+        for i in ctx.session.exec(
+            select(Indicator).where(Indicator.municipality_id == ctx.municipality.id)
+        )
+    }
+    for unit_id, answer in answers.items():
+        for key, judged in (answer.get("goals") or {}).items():
+            goal = goals.get(key)
+            if goal is None or goal.unit_id != unit_id:
+                continue
+            row = ctx.session.exec(
+                select(GoalAssessment).where(
+                    GoalAssessment.goal_id == goal.id,
+                    GoalAssessment.stage_instance_id == ctx.stage.id,
+                )
+            ).first() or GoalAssessment(
+                municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
+                goal_id=goal.id,  # type: ignore[arg-type]
+                stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
+                attainment=Attainment.NOT_ASSESSED,
+                motivation="",
+            )
+            row.attainment = judged.get("attainment", Attainment.NOT_ASSESSED)
+            row.motivation = judged.get("motivation", "")
+            ctx.session.add(row)
+        for key, value in (answer.get("indicators") or {}).items():
+            indicator = indicators.get(key)
+            if indicator is None:
+                continue
+            row = ctx.session.exec(
+                select(IndicatorValue).where(
+                    IndicatorValue.indicator_id == indicator.id,
+                    IndicatorValue.year == ctx.year,
+                    IndicatorValue.stage_instance_id == ctx.stage.id,
+                )
+            ).first() or IndicatorValue(
+                municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
+                indicator_id=indicator.id,  # type: ignore[arg-type]
+                year=ctx.year,
+                stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
+            )
+            row.value = float(value) if value is not None else None
+            ctx.session.add(row)
+    ctx.session.flush()
+
+
+def derive_council_attainment(levels: list[str]) -> str:
+    """A council goal's attainment from the goals serving it.
+
+    All met: met; none met and some not met: not met; a mix: partly met; none
+    assessed: not assessed.
+    """
+    judged = [lv for lv in levels if lv != Attainment.NOT_ASSESSED]
+    if not judged:
+        return Attainment.NOT_ASSESSED
+    if all(lv == Attainment.MET for lv in judged):
+        return Attainment.MET
+    if all(lv == Attainment.NOT_MET for lv in judged):
+        return Attainment.NOT_MET
+    return Attainment.PARTLY_MET
+
+
+def _goals(ctx: StageContext) -> tuple[doc.GoalReport, ...]:
+    session = ctx.session
+    goals = session.exec(
+        select(Goal).where(Goal.municipality_id == ctx.municipality.id).order_by(Goal.sort_order)
+    ).all()
+    areas = {a.id: a.name for a in session.exec(select(StrategicArea))}
+    units = {u.id: u.name for u in session.exec(select(OrgUnit))}
+    judged = {
+        a.goal_id: a
+        for a in session.exec(
+            select(GoalAssessment).where(GoalAssessment.stage_instance_id == ctx.stage.id)
+        )
+    }
+    keys = {g.id: g.key for g in goals}
+
+    def indicators(goal: Goal) -> tuple[doc.IndicatorResult, ...]:
+        results = []
+        for ind in session.exec(select(Indicator).where(Indicator.goal_id == goal.id)):
+            targets = {
+                t.year: t.value
+                for t in session.exec(
+                    select(IndicatorTarget).where(IndicatorTarget.indicator_id == ind.id)
+                )
+            }
+            value = session.exec(
+                select(IndicatorValue).where(
+                    IndicatorValue.indicator_id == ind.id,
+                    IndicatorValue.stage_instance_id == ctx.stage.id,
+                )
+            ).first()
+            results.append(
+                doc.IndicatorResult(
+                    ind.name,
+                    ind.unit_of_measure,
+                    targets.get(ctx.year, targets.get(None)),
+                    value.value if value else None,
+                )
+            )
+        return tuple(results)
+
+    unit_goals = [g for g in goals if g.level != "council"]
+    reports = []
+    for goal in goals:
+        if goal.level == "council":
+            serving = [
+                judged[g.id].attainment if g.id in judged else Attainment.NOT_ASSESSED
+                for g in unit_goals
+                if g.council_goal_id == goal.id
+            ]
+            attainment = derive_council_attainment(serving)
+            motivation = f"Bedömningen följer av {len(serving)} nämnd- och bolagsmål."
+        else:
+            assessment = judged.get(goal.id)  # type: ignore[arg-type]
+            attainment = assessment.attainment if assessment else Attainment.NOT_ASSESSED
+            motivation = assessment.motivation if assessment else ""
+        reports.append(
+            doc.GoalReport(
+                key=goal.key,
+                title=goal.title,
+                level=goal.level,
+                unit=units.get(goal.unit_id) if goal.unit_id else None,
+                strategic_area=areas.get(goal.strategic_area_id, ""),  # type: ignore[arg-type]
+                attainment=str(attainment),
+                motivation=motivation,
+                indicators=indicators(goal),
+                council_goal=keys.get(goal.council_goal_id) if goal.council_goal_id else None,  # type: ignore[arg-type]
+            )
+        )
+    return tuple(reports)
+
+
+def _statements(
+    ctx: StageContext, figures: list[UnitFigures], month: int
+) -> tuple[doc.IncomeStatement | None, doc.BalanceSheet | None, doc.BalanceRequirement | None]:
+    values = statement_figures(
+        ctx.session,
+        municipality_id=ctx.municipality.id,
+        year=ctx.year,
+        month=month,  # type: ignore[arg-type]
+    )
+    column = f"{month_name(month).capitalize()} {ctx.year}"
+    income = None
+    if "tax_revenue_kr" in values:
+        operating_income = values.get("operating_income_kr", 0)
+        net_costs = sum(f.actual_kr for f in figures)
+        income = doc.IncomeStatement(
+            column=f"Januari–{month_name(month)} {ctx.year}",
+            operating_income_kr=operating_income,
+            operating_costs_kr=-(net_costs + operating_income),
+            depreciation_kr=values.get("depreciation_kr", 0),
+            tax_revenue_kr=values["tax_revenue_kr"],
+            general_grants_kr=values.get("general_grants_kr", 0),
+            financial_income_kr=values.get("financial_income_kr", 0),
+            financial_costs_kr=values.get("financial_costs_kr", 0),
+        )
+    balance = None
+    if "equity_kr" in values:
+        balance = doc.BalanceSheet(
+            column=column,
+            fixed_assets_kr=values.get("fixed_assets_kr", 0),
+            current_assets_kr=values.get("current_assets_kr", 0),
+            equity_kr=values["equity_kr"],
+            provisions_kr=values.get("provisions_kr", 0),
+            liabilities_kr=values.get("liabilities_kr", 0),
+        )
+    requirement = None
+    if month == 12 and income is not None:
+        requirement = doc.BalanceRequirement(result_kr=income.result_kr)
+    elif all(f.forecast_kr is not None for f in figures):
+        plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year)  # type: ignore[arg-type]
+        if "skatteintakter_tkr" in plan:
+            result = round(
+                (
+                    plan.get("skatteintakter_tkr", 0)
+                    + plan.get("statsbidrag_tkr", 0)
+                    + plan.get("finansnetto_tkr", 0)
+                    - plan.get("avskrivningar_tkr", 0)
+                )
+                * 1000
+            ) - sum(f.forecast_kr or 0 for f in figures)
+            requirement = doc.BalanceRequirement(result_kr=result)
+    return income, balance, requirement
+
+
+def _sound_management(ctx: StageContext, requirement: Any) -> tuple[doc.FinancialGoal, ...]:
+    plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year)  # type: ignore[arg-type]
+    share = plan.get("resultat_andel_skatter")
+    taxes = plan.get("skatteintakter_tkr", 0) + plan.get("statsbidrag_tkr", 0)
+    if share is None or not taxes or requirement is None:
+        return ()
+    outcome = requirement.result_kr / (taxes * 1000)
+    return (
+        doc.FinancialGoal(
+            "Resultatet som andel av skatteintäkter och generella statsbidrag",
+            format_percent(share / 100),
+            f"{format_percent(outcome)} ({format_tkr(requirement.result_kr)})",
+            outcome >= share / 100,
+        ),
+    )
+
+
+def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
+    rows: dict[str, list[doc.ControlOutcome]] = {}
+    for risk, control, unit in ctx.session.exec(
+        select(Risk, Control, OrgUnit)
+        .join(Control, Control.risk_id == Risk.id)
+        .join(OrgUnit, OrgUnit.id == Risk.unit_id)
+        .where(Risk.municipality_id == ctx.municipality.id, Risk.year == ctx.year)
+        .order_by(OrgUnit.sort_order, Risk.key)
+    ):
+        rows.setdefault(unit.name, []).append(
+            doc.ControlOutcome(
+                f"{risk.description} ({risk.probability}×{risk.consequence})",
+                control.method,
+                control.outcome or "Ej rapporterat",
+                control.measure,
+            )
+        )
+    return tuple(doc.InternalControl(unit, tuple(c)) for unit, c in rows.items())
+
+
+def _company_assessments(ctx: StageContext) -> tuple[doc.CompanyAssessment, ...]:
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    found = []
+    for company in ctx.session.exec(
+        select(OrgUnit)
+        .where(OrgUnit.municipality_id == ctx.municipality.id, OrgUnit.kind == UnitKind.COMPANY)
+        .order_by(OrgUnit.sort_order)
+    ):
+        if not company.wholly_owned:
+            continue
+        answer = answers.get(company.id, {})  # type: ignore[arg-type]
+        matched = answer.get("purpose_matched")
+        found.append(
+            doc.CompanyAssessment(
+                company.name,
+                company.municipal_purpose,
+                str(answer.get("purpose_assessment", "")) or "Bolaget har inte lämnat underlag.",
+                bool(matched) if matched is not None else False,
+            )
+        )
+    return tuple(found)
+
+
+def follow_up(
+    ctx: StageContext,
+    figures: list[UnitFigures],
+    *,
+    kind: str,
+    period: str,
+    month: int,
+    forecast_basis_month: int | None = None,
+    with_statements: bool = False,
+    plans: list[ActionPlan] | None = None,
+) -> doc.FollowUpData:
+    """Everything a follow-up document shows, from the database."""
+    income = balance = requirement = None
+    if with_statements:
+        income, balance, requirement = _statements(ctx, figures, month)
+    annual = kind == "arsredovisning"
+    return doc.FollowUpData(
+        municipality=ctx.municipality.name,
+        year=ctx.year,
+        kind=kind,  # type: ignore[arg-type]
+        period=period,
+        as_of=_month_end(ctx.year, month) if month else ctx.as_of.date(),
+        units=_economies(ctx, figures),
+        companies=_companies(ctx) if kind in ("tertial", "delar", "arsredovisning") else (),
+        action_plans=_plan_summaries(ctx, plans),
+        goals=_goals(ctx) if kind in ("delar", "arsredovisning") else (),
+        income_statement=income,
+        balance_sheet=balance,
+        balance_requirement=requirement,
+        sound_financial_management=_sound_management(ctx, requirement),
+        company_assessments=_company_assessments(ctx) if annual else (),
+        internal_control=_internal_control(ctx) if annual else (),
+        forecast_basis=_month_end(ctx.year, forecast_basis_month) if forecast_basis_month else None,
+        body="Kommunstyrelsen" if kind.startswith("ekonomirapport") else "Kommunfullmäktige",
+        meeting_date=ctx.stage.decision_on,
+        demo=ctx.demo,
+    )
+
+
+def apply_action_plan_answer(plan: ActionPlan, answer: dict[str, Any]) -> None:
+    """A committee's submitted action plan onto its row."""
+    measures = answer.get("measures") or []
+    plan.measures = [
+        {
+            "text": m.get("text", m.get("measure", "")),
+            "effect_kr": int(m.get("effect_kr", 0)),
+            "decided_by": m.get("decided_by", ""),
+            "when": str(m.get("when", "")),
+        }
+        for m in measures
+        if isinstance(m, dict)
+    ]
+    plan.effect_kr = sum(m["effect_kr"] for m in plan.measures)
+    plan.needs_executive_board = bool(answer.get("needs_executive_board", False))
+    plan.decided_by = str(answer.get("decided_by", ""))
+
+
+def open_balance_plan(ctx: StageContext, balance_result_kr: int) -> None:
+    """A negative balanskravsresultat: a council-level plan to restore it within three years."""
+    council = ctx.session.exec(
+        select(OrgUnit).where(
+            OrgUnit.municipality_id == ctx.municipality.id, OrgUnit.kind == UnitKind.COUNCIL
+        )
+    ).one()
+    deviation = ctx.session.exec(
+        select(Deviation).where(
+            Deviation.stage_instance_id == ctx.stage.id, Deviation.kind == "balance_requirement"
+        )
+    ).first()
+    if deviation is None:
+        deviation = Deviation(
+            municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
+            stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
+            unit_id=council.id,  # type: ignore[arg-type]
+            kind="balance_requirement",
+            budget_kr=0,
+            forecast_kr=-balance_result_kr,
+            deviation_kr=balance_result_kr,
+            threshold_kr=0,
+            beyond_threshold=True,
+            detected_on=ctx.as_of.date(),
+        )
+        ctx.session.add(deviation)
+        ctx.session.flush()
+        ctx.session.add(
+            ActionPlan(
+                municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
+                deviation_id=deviation.id,  # type: ignore[arg-type]
+                unit_id=council.id,  # type: ignore[arg-type]
+                state=ActionPlanState.REQUESTED,
+                needs_executive_board=True,
+                measures=[
+                    {
+                        "text": "Återställa det negativa balanskravsresultatet inom tre år "
+                        "(KL 11 kap. 12 §)",
+                        "effect_kr": -balance_result_kr,
+                        "decided_by": "Kommunfullmäktige",
+                        "when": str(ctx.year + 3),
+                    }
+                ],
+            )
+        )
+        ctx.session.flush()
