@@ -130,7 +130,7 @@ STAGES: tuple[StageDef, ...] = (
         slug="politisk-oversyn",
         name="Översyn av politisk organisation och politiskt program",
         process="planering",
-        asks=(),
+        asks=("executive_board",),
         description=(
             "Inför en ny mandatperiod ses den politiska organisationen och "
             "det politiska programmet över."

@@ -170,6 +170,32 @@ class WatchConfig(Strict):
         return self
 
 
+class DemographyRule(Strict):
+    """An age group that drives a unit's service in the resource allocation model."""
+
+    age_group: Text
+    unit: Key
+    service: Text
+    cost_per_inhabitant_tkr: float = Field(gt=0)
+
+
+class VolumeCost(Strict):
+    """What one volume unit of a service costs (tkr), for the volume line of the model."""
+
+    unit: Key
+    service: Text
+    cost_per_unit_tkr: float = Field(gt=0)
+    volume_unit: str = "volymenheter"
+
+
+class AllocationConfig(Strict):
+    """The resource allocation model's parameters (resursfördelningsmodellen)."""
+
+    wage_share_percent: dict[str, float] = Field(default_factory=dict)
+    demography: list[DemographyRule] = Field(default_factory=list)
+    volumes: list[VolumeCost] = Field(default_factory=list)
+
+
 class DocumentsConfig(Strict):
     template: Path | None = Field(default=None, description="The municipality's own .docx")
 
@@ -186,6 +212,7 @@ class MunicipalityConfig(Strict):
     deviation: DeviationConfig = Field(default_factory=DeviationConfig)
     watch: WatchConfig = Field(default_factory=WatchConfig)
     documents: DocumentsConfig = Field(default_factory=DocumentsConfig)
+    allocation: AllocationConfig = Field(default_factory=AllocationConfig)
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
 
     @model_validator(mode="after")
@@ -236,6 +263,12 @@ class MunicipalityConfig(Strict):
                 )
             if goal.serves not in council_keys:
                 problems.append(f"unit_goals[{i}].serves: okänt fullmäktigemål ”{goal.serves}”")
+        for key in self.allocation.wage_share_percent:
+            if key not in units:
+                problems.append(f"allocation.wage_share_percent: okänd enhet ”{key}”")
+        for i, rule in enumerate([*self.allocation.demography, *self.allocation.volumes]):
+            if rule.unit not in units:
+                problems.append(f"allocation: regel {i + 1} har okänd enhet ”{rule.unit}”")
         if problems:
             raise ValueError("\n".join(problems))
         return self

@@ -20,6 +20,7 @@ from arshjul.stages.deviations import (
     close_recovered_plans,
     escalate_and_request_plan,
     record_deviation,
+    threshold_kr,
 )
 from arshjul.stages.economy import UnitFigures, submissions_by_unit, unit_figures
 
@@ -167,6 +168,12 @@ def compile_ekonomirapport(ctx: StageContext) -> list[Path]:
         )
         follow_up.progress = str(answer.get("progress", "")) or "Ingen rapport inlämnad."
         ctx.session.add(follow_up)
+        budget = latest.budget_kr if latest else 0
+        if answer and follow_up.remaining_deviation_kr >= -threshold_kr(ctx.municipality, budget):
+            # Back within the threshold: the plan has done its work.
+            plan.state = ActionPlanState.CLOSED
+            plan.closed_on = ctx.as_of.date()
+            ctx.session.add(plan)
     ctx.session.flush()
     figures = unit_figures(
         ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=month, forecast_month=month

@@ -1,0 +1,534 @@
+"""The planning stages: from the preliminary frames to the committees' budgets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from arshjul.documents import planning_data as pd
+from arshjul.documents import ramar_data as rd
+from arshjul.formats import format_number, format_tkr
+from arshjul.models import (
+    BudgetFrame,
+    Decision,
+    FrameKind,
+    FrameStatus,
+    GeneratedDocument,
+    Goal,
+    Indicator,
+    IndicatorTarget,
+    OrgUnit,
+    StageInstance,
+    StrategicArea,
+    Term,
+    UnitKind,
+)
+from arshjul.stages.base import OpenExtras, StageContext, StageSpec, record_document, register
+from arshjul.stages.economy import framed_units, submissions_by_unit
+from arshjul.stages.planning_inputs import allocation_inputs
+from arshjul.stages.statements import financial_plan
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _text(answer: dict[str, Any], *keys: str) -> str:
+    return next((str(answer[k]) for k in keys if answer.get(k)), "")
+
+
+def _rows(answer: dict[str, Any], *keys: str) -> list[dict[str, Any]]:
+    for key in keys:
+        value = answer.get(key)
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, dict)]
+    return []
+
+
+def _meta(ctx: StageContext) -> dict[str, Any]:
+    return {"meeting_date": ctx.stage.decision_on, "demo": ctx.demo}
+
+
+def financial_starting_points(ctx: StageContext) -> rd.FinancialStartingPoints:
+    """The budget year's key figures (imported as financial goals) and the total frame."""
+    plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year + 1)  # type: ignore[arg-type]
+    taxes = round(plan.get("skatteintakter_tkr", 0) * 1000)
+    grants = round(plan.get("statsbidrag_tkr", 0) * 1000)
+    share = Decimal(str(plan.get("resultat_andel_skatter", 0))) / 100
+    total = sum(
+        f.amount_kr
+        for f in _frames(ctx, FrameKind.OPERATIONS)
+        if f.status == FrameStatus.PRELIMINARY
+    )
+    return rd.FinancialStartingPoints(
+        Decimal(str(plan.get("skattesats", 0))), taxes, grants, share, total
+    )
+
+
+def _frames(ctx: StageContext, kind: str, year: int | None = None) -> list[BudgetFrame]:
+    return list(
+        ctx.session.exec(
+            select(BudgetFrame).where(
+                BudgetFrame.municipality_id == ctx.municipality.id,
+                BudgetFrame.budget_year == (year or ctx.year + 1),
+                BudgetFrame.kind == kind,
+            )
+        ).all()
+    )
+
+
+def _best_frames(ctx: StageContext, year: int | None = None) -> dict[int, int]:
+    """Each unit's most decided operating frame for a year."""
+    order = [
+        FrameStatus.COUNCIL,
+        FrameStatus.EXECUTIVE_BOARD,
+        FrameStatus.PROPOSED,
+        FrameStatus.PRELIMINARY,
+    ]
+    found: dict[int, tuple[int, int]] = {}
+    for frame in _frames(ctx, FrameKind.OPERATIONS, year):
+        if frame.status in order:
+            rank = order.index(FrameStatus(frame.status))
+            if frame.unit_id not in found or rank < found[frame.unit_id][0]:
+                found[frame.unit_id] = (rank, frame.amount_kr)
+    return {unit: amount for unit, (_, amount) in found.items()}
+
+
+# ----------------------------------------------------------------------------- ramar
+def compile_ramar(ctx: StageContext) -> list[Path]:
+    """The resource allocation model's preliminary frames and the instructions."""
+    from arshjul.allocation import allocate
+    from arshjul.calendar.schedule import build_schedule
+    from arshjul.documents.ramar import build_ramar_document
+    from arshjul.forms.registry import asks_for
+
+    inputs = allocation_inputs(
+        ctx.session,
+        municipality_id=ctx.municipality.id,
+        config=ctx.config,
+        cycle_year=ctx.year,  # type: ignore[arg-type]
+    )
+    allocations = allocate(inputs)
+    units = {u.name: u for u in framed_units(ctx.session, ctx.municipality.id)}  # type: ignore[arg-type]
+    for allocation in allocations:
+        unit = units[allocation.name]
+        row = ctx.session.exec(
+            select(BudgetFrame).where(
+                BudgetFrame.unit_id == unit.id,
+                BudgetFrame.budget_year == ctx.year + 1,
+                BudgetFrame.kind == FrameKind.OPERATIONS,
+                BudgetFrame.status == FrameStatus.PRELIMINARY,
+                BudgetFrame.area == "",
+            )
+        ).first() or BudgetFrame(
+            municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
+            unit_id=unit.id,  # type: ignore[arg-type]
+            budget_year=ctx.year + 1,
+            kind=FrameKind.OPERATIONS,
+            status=FrameStatus.PRELIMINARY,
+        )
+        row.amount_kr = allocation.preliminary_frame
+        row.explanation = [
+            {"reason": c.reason, "kronor": c.amount, "kind": str(c.kind)}
+            for c in allocation.changes
+        ]
+        ctx.session.add(row)
+    ctx.session.flush()
+    investments = {
+        f.unit_id: f.amount_kr
+        for f in _frames(ctx, FrameKind.INVESTMENT)
+        if f.status in (FrameStatus.PRELIMINARY, FrameStatus.PREVIOUS)
+    }
+    schedule = build_schedule(ctx.year, ctx.config.calendar)
+    analysis = schedule.get("namndanalys")
+    data = rd.RamarDocumentData(
+        municipality=ctx.municipality.name,
+        cycle_year=ctx.year,
+        financial=financial_starting_points(ctx),
+        committees=tuple(
+            a.as_frame(investments.get(units[a.name].id, 0))
+            for a in allocations  # type: ignore[arg-type]
+        ),
+        timetable=tuple(
+            rd.TimetableRow(s.name, s.opens, s.deadline, (rd.Decision("Beslut", s.decision),))
+            for s in schedule
+        ),
+        instructions=rd.AnalysisInstructions(
+            tuple(asks_for("namndanalys")),
+            analysis.deadline if analysis else ctx.stage.deadline_on,
+            ctx.config.mail.reply_to,
+        ),
+        election_year=schedule.election_year,
+        election_day=schedule.election_day,
+        meeting_date=ctx.stage.decision_on,
+        demo=ctx.demo,
+    )
+    path = build_ramar_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    record_document(
+        ctx, kind="ramar", title=f"Preliminära ramar och anvisningar {ctx.year + 1}", path=path
+    )
+    return [path]
+
+
+def ramar_attachment(ctx: StageContext) -> OpenExtras:
+    """The preliminary frames and instructions go with the requests for analyses."""
+    document = ctx.session.exec(
+        select(GeneratedDocument)
+        .join(StageInstance, StageInstance.id == GeneratedDocument.stage_instance_id)
+        .where(StageInstance.cycle_id == ctx.cycle.id, GeneratedDocument.kind == "ramar")
+        .order_by(GeneratedDocument.version.desc())  # type: ignore[attr-defined]
+    ).first()
+    if document is None or not Path(document.path).is_file():
+        return OpenExtras()
+    path = Path(document.path)
+    return OpenExtras(attachments=((path.name, DOCX, path.read_bytes()),), document_name=path.name)
+
+
+# ----------------------------------------------------------------- ledningsdialog
+def compile_ledningsdialog(ctx: StageContext) -> list[Path]:
+    """The administrations' and companies' pictures of the present and the future."""
+    from arshjul.documents.ledningsdialog import build_ledningsdialog_document
+    from arshjul.lifecycle.requests import units_asked
+
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    asked = units_asked(ctx.session, municipality_id=ctx.municipality.id, slug=ctx.stage.slug)  # type: ignore[arg-type]
+    data = pd.LedningsdialogData(
+        municipality=ctx.municipality.name,
+        cycle_year=ctx.year,
+        season=pd.Season.SPRING if ctx.stage.slug.endswith("mars") else pd.Season.AUTUMN,
+        submissions=tuple(
+            pd.DialogueSubmission(
+                unit.name,
+                _text(answers[unit.id], "present", "present_situation", "nulage"),
+                _text(answers[unit.id], "future", "framtid"),
+                _text(answers[unit.id], "challenges", "utmaningar"),
+                is_company=unit.kind == UnitKind.COMPANY,
+            )
+            for unit in asked
+            if unit.id in answers
+        ),
+        not_submitted=tuple(u.name for u in asked if u.id not in answers),
+        dialogue_date=ctx.stage.decision_on,
+        body=None,
+        **_meta(ctx),
+    )
+    path = build_ledningsdialog_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    record_document(ctx, kind=ctx.stage.slug, title=f"{ctx.stage.name} {ctx.year}", path=path)
+    return [path]
+
+
+# -------------------------------------------------------------------- budgetdag
+def _analysis_stage(ctx: StageContext) -> StageInstance | None:
+    return ctx.session.exec(
+        select(StageInstance).where(
+            StageInstance.cycle_id == ctx.cycle.id, StageInstance.slug == "namndanalys"
+        )
+    ).first()
+
+
+def compile_budgetdag(ctx: StageContext) -> list[Path]:
+    """The economic starting points and every analysis, for the budget day."""
+    from arshjul.documents.budgetdag import build_budgetdag_document
+
+    analysis = _analysis_stage(ctx)
+    answers = submissions_by_unit(ctx.session, analysis) if analysis else {}
+    units = {
+        u.id: u
+        for u in ctx.session.exec(
+            select(OrgUnit).where(OrgUnit.municipality_id == ctx.municipality.id)
+        )
+    }
+    preliminary = {
+        f.unit_id: f.amount_kr
+        for f in _frames(ctx, FrameKind.OPERATIONS)
+        if f.status == FrameStatus.PRELIMINARY
+    }
+    proposed = [
+        pd.CommitteeAmount(units[f.unit_id].name, f.amount_kr)
+        for f in _frames(ctx, FrameKind.OPERATIONS)
+        if f.status == FrameStatus.PROPOSED
+    ]
+    framed = {uid for uid in preliminary}
+    funding, investments, premises, summaries = [], [], [], []
+    for unit_id, answer in answers.items():
+        unit = units[unit_id]
+        if unit_id in framed:
+            for row in _rows(answer, "funding_requests", "askanden"):
+                funding.append(
+                    pd.FundingRequest(
+                        unit.name,
+                        str(row.get("title") or row.get("reason", ""))[:80],
+                        int(row.get("amount_kr", row.get("amount", 0))),
+                        str(row.get("reason", "")),
+                        str(row.get("consequences", "")),
+                    )
+                )
+            for row in _rows(answer, "investment_needs", "investeringar"):
+                investments.append(
+                    pd.InvestmentNeed(
+                        unit.name,
+                        str(row.get("project", "")),
+                        int(row.get("amount_kr", row.get("amount", 0))),
+                    )
+                )
+            need = _text(answer, "premises_needs", "lokalbehov")
+            if need:
+                premises.append(pd.PremisesNeed(unit.name, need))
+        summaries.append(
+            pd.AnalysisSummary(
+                unit.name,
+                " ".join(
+                    t
+                    for t in (
+                        _text(answer, "present_situation", "present"),
+                        _text(answer, "future"),
+                        _text(answer, "economic_conditions"),
+                    )
+                    if t
+                ),
+                is_company=unit.kind == UnitKind.COMPANY,
+                child_impact_needed=bool(answer.get("services_change")),
+                child_impact=_text(answer, "child_impact_assessment", "child_impact"),
+            )
+        )
+    data = pd.BudgetdagData(
+        municipality=ctx.municipality.name,
+        cycle_year=ctx.year,
+        financial=financial_starting_points(ctx),
+        frames=tuple(
+            pd.CommitteeAmount(units[u].name, amount) for u, amount in preliminary.items()
+        ),
+        funding_requests=tuple(funding),
+        investment_needs=tuple(investments),
+        premises_needs=tuple(premises),
+        analyses=tuple(summaries),
+        proposed_frames=tuple(proposed) or None,
+        budget_day=ctx.stage.decision_on,
+        **_meta(ctx),
+    )
+    path = build_budgetdag_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    record_document(ctx, kind="budgetdag", title=f"Budgetdag {ctx.year}", path=path)
+    return [path]
+
+
+# -------------------------------------------------------------------------- SEP
+def _goal_areas(ctx: StageContext) -> tuple[pd.StrategicAreaLine, ...]:
+    session = ctx.session
+    term = session.exec(
+        select(Term)
+        .where(Term.municipality_id == ctx.municipality.id)
+        .order_by(Term.start_year.desc())  # type: ignore[attr-defined]
+    ).first()
+    if term is None:
+        return ()
+    areas = []
+    for area in session.exec(
+        select(StrategicArea)
+        .where(StrategicArea.term_id == term.id)
+        .order_by(StrategicArea.sort_order)
+    ):
+        goals = []
+        for goal in session.exec(
+            select(Goal)
+            .where(Goal.strategic_area_id == area.id, Goal.level == "council")
+            .order_by(Goal.sort_order)
+        ):
+            lines = []
+            for ind in session.exec(select(Indicator).where(Indicator.goal_id == goal.id)):
+                targets = {
+                    t.year: t.value
+                    for t in session.exec(
+                        select(IndicatorTarget).where(IndicatorTarget.indicator_id == ind.id)
+                    )
+                }
+                lines.append(
+                    pd.IndicatorLine(
+                        ind.name, ind.unit_of_measure, targets.get(None), targets.get(ctx.year + 1)
+                    )
+                )
+            goals.append(pd.GoalLine(goal.key, goal.title, tuple(lines), goal.description))
+        areas.append(pd.StrategicAreaLine(area.name, tuple(goals)))
+    return tuple(areas)
+
+
+def _decision_records(ctx: StageContext) -> tuple[pd.DecisionRecord, ...]:
+    records = []
+    bodies = {
+        u.id: u
+        for u in ctx.session.exec(
+            select(OrgUnit).where(OrgUnit.municipality_id == ctx.municipality.id)
+        )
+    }
+    for decision in ctx.session.exec(
+        select(Decision)
+        .join(StageInstance, StageInstance.id == Decision.stage_instance_id)
+        .where(
+            StageInstance.cycle_id == ctx.cycle.id,
+            StageInstance.slug.in_(("ks-beslut", "kf-beslut")),  # type: ignore[attr-defined]
+        )
+        .order_by(Decision.decided_on)
+    ):
+        body = bodies[decision.body_unit_id]
+        by_key = {u.key: u.name for u in bodies.values()}
+        changes = tuple(
+            f"{by_key.get(key, key)}: driftram {format_tkr(kronor)}"
+            for key, kronor in (decision.details.get("frame_changes") or {}).items()
+        )
+        records.append(
+            pd.DecisionRecord(
+                body.name,
+                decision.decided_on,
+                decision.paragraph,
+                changes,
+                body.kind == UnitKind.COUNCIL,
+            )
+        )
+    return tuple(records)
+
+
+def compile_sep(ctx: StageContext) -> list[Path]:
+    """The strategic and financial plan: goals, financial goals, frames for three years."""
+    from arshjul.documents.sep import build_sep_document
+
+    units = {
+        u.id: u
+        for u in ctx.session.exec(
+            select(OrgUnit).where(OrgUnit.municipality_id == ctx.municipality.id)
+        )
+    }
+    frames = _best_frames(ctx)
+    plan_1, plan_2 = _best_frames(ctx, ctx.year + 2), _best_frames(ctx, ctx.year + 3)
+    plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year + 1)  # type: ignore[arg-type]
+    goals = []
+    if "resultat_andel_skatter" in plan:
+        goals.append(
+            pd.FinancialGoal(
+                "Resultatet som andel av skatteintäkter och generella statsbidrag",
+                f"minst {format_number(plan['resultat_andel_skatter'], 1)} procent",
+            )
+        )
+    investments = [
+        pd.InvestmentLine(
+            units[f.unit_id].name, f.area or "Investeringar", f.amount_kr, f.amount_kr, f.amount_kr
+        )
+        for f in _frames(ctx, FrameKind.INVESTMENT)
+        if f.status in (FrameStatus.PRELIMINARY, FrameStatus.PROPOSED, FrameStatus.COUNCIL)
+    ]
+    data = pd.SepData(
+        municipality=ctx.municipality.name,
+        cycle_year=ctx.year,
+        vision=ctx.municipality.vision,
+        term=f"{ctx.config.term.start_year}–{ctx.config.term.end_year}",
+        areas=_goal_areas(ctx),
+        financial_goals=tuple(goals),
+        frames=tuple(
+            pd.FrameLine(units[u].name, amount, plan_1.get(u, amount), plan_2.get(u, amount))
+            for u, amount in frames.items()
+        ),
+        investments=tuple(investments),
+        plan_text=(
+            "Planåren räknas med oförändrade ramar tills resursfördelningsmodellen "
+            "har körts för dem."
+            if not plan_1
+            else ""
+        ),
+        decisions=_decision_records(ctx),
+        body="Kommunfullmäktige" if ctx.stage.slug == "kf-beslut" else "Kommunstyrelsen",
+        **_meta(ctx),
+    )
+    path = build_sep_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    record_document(
+        ctx, kind=ctx.stage.slug, title=f"Strategisk och ekonomisk plan {ctx.year + 1}", path=path
+    )
+    return [path]
+
+
+# ----------------------------------------------------------------- nämndbudget
+def compile_namndbudget(ctx: StageContext) -> list[Path]:
+    """The committees' budgets within the council's frames, for the executive board."""
+    from arshjul.documents.namndbudget import build_namndbudget_document
+
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    frames = _best_frames(ctx)
+    committees, missing = [], []
+    for unit in framed_units(ctx.session, ctx.municipality.id):  # type: ignore[arg-type]
+        answer = answers.get(unit.id)  # type: ignore[arg-type]
+        if answer is None:
+            missing.append(unit.name)
+            continue
+        committees.append(
+            pd.CommitteeBudget(
+                unit.name,
+                frames.get(unit.id, 0),  # type: ignore[arg-type]
+                tuple(
+                    pd.ActivityLine(
+                        str(r.get("activity", "")), int(r.get("amount_kr", r.get("amount", 0)))
+                    )
+                    for r in _rows(answer, "distribution", "activities")
+                ),
+                plan_activities=tuple(
+                    pd.PlanActivity(
+                        str(r.get("title", r.get("activity", ""))), str(r.get("goal", ""))
+                    )
+                    for r in _rows(answer, "plan_activities", "operational_plan")
+                ),
+            )
+        )
+    data = pd.NamndbudgetData(
+        municipality=ctx.municipality.name,
+        cycle_year=ctx.year,
+        committees=tuple(committees),
+        not_submitted=tuple(missing),
+        **_meta(ctx),
+    )
+    path = build_namndbudget_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    record_document(ctx, kind="namndbudget", title=f"Nämndernas budget {ctx.year + 1}", path=path)
+    return [path]
+
+
+def council_frames(ctx: StageContext) -> dict[int, int]:
+    """The frames the council adopted for the budget year (what namndbudget distributes)."""
+    return {
+        f.unit_id: f.amount_kr
+        for f in _frames(ctx, FrameKind.OPERATIONS)
+        if f.status == FrameStatus.COUNCIL
+    }
+
+
+# ------------------------------------------------------------ politisk översyn
+def compile_oversyn(ctx: StageContext) -> list[Path]:
+    """The review of the political organisation and programme before the new term."""
+    from arshjul.calendar.stages import election_day
+    from arshjul.documents.oversyn import build_oversyn_document
+
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    units = {u.id: u.name for u in ctx.session.exec(select(OrgUnit))}
+    organisation, programme = [], []
+    for unit_id, answer in answers.items():
+        if text := _text(answer, "organisation"):
+            organisation.append(pd.ReviewInput("Politisk organisation", text, units[unit_id]))
+        if text := _text(answer, "programme", "program"):
+            programme.append(pd.ReviewInput("Politiskt program", text, units[unit_id]))
+    data = pd.OversynData(
+        municipality=ctx.municipality.name,
+        cycle_year=ctx.year,
+        organisation=tuple(organisation),
+        programme=tuple(programme),
+        election_day=election_day(ctx.year),
+        **_meta(ctx),
+    )
+    path = build_oversyn_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    record_document(ctx, kind="politisk-oversyn", title=f"Politisk översyn {ctx.year}", path=path)
+    return [path]
+
+
+register(StageSpec(slug="ramar", compile=compile_ramar))
+register(StageSpec(slug="namndanalys", extras=ramar_attachment))
+register(StageSpec(slug="ledningsdialog-mars", compile=compile_ledningsdialog))
+register(StageSpec(slug="ledningsdialog-september", compile=compile_ledningsdialog))
+register(StageSpec(slug="budgetdag", compile=compile_budgetdag))
+register(StageSpec(slug="ks-beslut", compile=compile_sep))
+register(StageSpec(slug="kf-beslut", compile=compile_sep))
+register(StageSpec(slug="namndbudget", compile=compile_namndbudget))
+register(StageSpec(slug="politisk-oversyn", compile=compile_oversyn))
