@@ -199,14 +199,61 @@ KommunOption = Annotated[
 
 def load_flow(slug: str):  # type: ignore[no-untyped-def]
     """The Prefect flow of a stage, by its slug."""
-    import importlib
-
     from arshjul.calendar.stages import get_stage
+    from arshjul.deployments import flow_for
 
     get_stage(slug)
-    return getattr(
-        importlib.import_module(f"arshjul.flows.{slug.replace('-', '_')}"), slug.replace("-", "_")
-    )
+    return flow_for(slug)
+
+
+@app.command("serve")
+def serve_command() -> None:
+    """Kör alla skeden och den dagliga bevakningen i en process (Prefects serve)."""
+    from arshjul.runtime import prepare_prefect
+
+    prepare_prefect()
+    from prefect import serve
+
+    from arshjul.deployments import runner_deployments
+
+    serve(*runner_deployments())
+
+
+@app.command("document")
+def document_command(
+    stage: Annotated[str, typer.Argument(help="Skedets slug, t.ex. ramar.")],
+    year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
+    as_of: AsOfOption = None,
+    kommun: KommunOption = None,
+) -> None:
+    """Skriv ett skedes dokument på nytt från det som finns i databasen nu."""
+    _check_year(year)
+    moment = parse_as_of(as_of)
+    from arshjul.lifecycle.context import get_municipality
+    from arshjul.models.db import session_scope
+    from arshjul.settings import get_settings
+    from arshjul.stages.base import get_spec, stage_context
+    from arshjul.stages.reconcile import is_due
+
+    with session_scope() as session:
+        ctx = stage_context(
+            session,
+            municipality=get_municipality(session, kommun),
+            year=year,
+            slug=stage,
+            as_of=moment,
+            settings=get_settings(),
+        )
+        spec = get_spec(stage)
+        if spec.compile is None:
+            raise ArshjulError(f"Skedet {ctx.stage.name} har inget eget dokument.")
+        if not is_due(ctx):
+            raise ArshjulError(
+                f"{ctx.stage.name} {year} har inte öppnat ännu (öppnar {ctx.stage.opens_on})."
+            )
+        paths = spec.compile(ctx)
+    for path in paths:
+        typer.echo(f"Dokument skrivet: {path}")
 
 
 @app.command("run")
