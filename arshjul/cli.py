@@ -352,6 +352,27 @@ def _frame_changes(values: list[str]) -> dict[str, int]:
     return changes
 
 
+@app.command("demo")
+def demo_command(
+    year: Annotated[
+        int, typer.Option("--year", help="Året att simulera; 2026 är ett valår.")
+    ] = 2027,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Mappen för databas, e-post och dokument.", file_okay=False),
+    ] = Path("arshjul-demo"),
+) -> None:
+    """Hela årshjulet, simulerat för Arboga på inbyggda standardvärden."""
+    import time
+
+    _check_year(year)
+    from arshjul.demo.run import print_summary, run_demo
+
+    started = time.monotonic()
+    summary = run_demo(year, out, typer.echo)
+    print_summary(summary, time.monotonic() - started, typer.echo)
+
+
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
         raise ArshjulError(f"Året {year} ligger utanför vad Årshjul räknar med (2000–2100).")

@@ -168,3 +168,58 @@ def _adopt_frames(
                 decision_id=decision.id,
             )
         session.add(row)
+
+
+def notify_council_decision(
+    session: Session, *, municipality: Municipality, decision: Decision, as_of: dt.datetime
+) -> int:
+    """Tell every committee its adopted frame and that its budget work begins; once each."""
+    from arshjul.formats import format_date, format_tkr
+    from arshjul.lifecycle.context import recipients_for_request
+    from arshjul.mail.outbox import enqueue
+
+    mid = municipality.id
+    frames = {
+        f.unit_id: f.amount_kr
+        for f in session.exec(
+            select(BudgetFrame).where(
+                BudgetFrame.decision_id == decision.id, BudgetFrame.kind == "operations"
+            )
+        )
+    }
+    sent = 0
+    for unit in session.exec(
+        select(OrgUnit)
+        .where(
+            OrgUnit.municipality_id == mid,
+            OrgUnit.kind.in_((UnitKind.COMMITTEE, UnitKind.EXECUTIVE_BOARD)),  # type: ignore[attr-defined]
+        )
+        .order_by(OrgUnit.sort_order)
+    ):
+        if unit.id not in frames:
+            continue
+        people = recipients_for_request(session, unit)
+        if not people:
+            continue
+        message = enqueue(
+            session,
+            municipality=municipality,
+            dedup_key=f"kf-beslut:{decision.id}:{unit.id}",
+            purpose="notification",
+            template="notification",
+            context={
+                "municipality_name": municipality.name,
+                "subject_text": f"Fullmäktiges beslut om ram för {unit.name}",
+                "heading": "Kommunfullmäktige har beslutat om Strategisk och ekonomisk plan",
+                "paragraphs": [
+                    f"Kommunfullmäktige beslutade den {format_date(decision.decided_on)} "
+                    f"({decision.paragraph}) om Strategisk och ekonomisk plan.",
+                    f"{unit.name} har en driftram på {format_tkr(frames[unit.id])}.",
+                    "Nämndens arbete med sin budget inom ramen börjar nu; en begäran om "
+                    "underlag kommer i ett eget e-brev.",
+                ],
+            },
+            to=[(p.name, p.email) for p in people],
+        )
+        sent += message is not None
+    return sent

@@ -1,0 +1,1 @@
+"""The whole year, simulated on embedded defaults: `arshjul demo`."""

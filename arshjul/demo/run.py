@@ -1,0 +1,114 @@
+"""`arshjul demo`: set up Arboga in a folder and run its whole year."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from arshjul.demo.year import DemoSummary
+
+
+def _bar(done: int, total: int, width: int = 24) -> str:
+    filled = round(width * done / total) if total else width
+    return "█" * filled + "░" * (width - filled)
+
+
+def run_demo(year: int, out: Path, echo: Callable[[str], None]) -> DemoSummary:
+    """Everything on embedded defaults inside ``out``: database, e-mail, documents."""
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ["ARSHJUL_DATABASE_URL"] = f"sqlite:///{out / 'arshjul.db'}"
+    os.environ["ARSHJUL_MAIL_DIR"] = str(out / "e-post")
+    os.environ["ARSHJUL_OUTPUT_DIR"] = str(out / "dokument")
+    # Flow-run logs go to the Prefect UI; the terminal shows the progress bar.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from arshjul.settings import get_settings
+
+    get_settings.cache_clear()
+    settings = get_settings()
+    from arshjul.runtime import prepare_prefect
+
+    prepare_prefect()
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from sqlmodel import Session
+
+    from arshjul.calendar.schedule import build_schedule
+    from arshjul.config.apply import apply_config
+    from arshjul.config.loader import load_config
+    from arshjul.demo.year import Year, summarize
+    from arshjul.models.db import get_engine, upgrade
+
+    engine = get_engine(settings.database_url)
+    if (out / "arshjul.db").exists() and _has_cycle(engine, year):
+        from arshjul.errors import ArshjulError
+
+        raise ArshjulError(
+            f"{out} innehåller redan ett simulerat år {year}: välj en annan mapp med --out."
+        )
+    upgrade(engine)
+    with Session(engine) as session:
+        apply_config(session, load_config(settings.config_file))
+        session.commit()
+    total = len(build_schedule(year).stages)
+    started = time.monotonic()
+    names = {s.slug: s.name for s in build_schedule(year).stages}
+    done: list[str] = []
+
+    def report(what: str) -> None:
+        if what.startswith("beslut:"):
+            echo(f"    beslut registrerat: {names.get(what[7:], what[7:])}")
+            return
+        if what in names:
+            done.append(what)
+        label = names.get(what, "Åtgärdsplan")
+        echo(
+            f"[{_bar(len(done), total)}] {len(done):2d}/{total} {label}"
+            f"  ({time.monotonic() - started:4.1f} s)"
+        )
+
+    echo(
+        f"Årshjul {year} för {load_config(settings.config_file).config.municipality.name}"
+        f" i {out} (databas, e-post och dokument)"
+    )
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        Year(engine, year, out, report).run()
+    summary = summarize(engine, year, out, settings.mail_dir)
+    summary.stages = done
+    engine.dispose()
+    return summary
+
+
+def _has_cycle(engine, year: int) -> bool:  # type: ignore[no-untyped-def]
+    from sqlalchemy import inspect
+    from sqlmodel import Session, select
+
+    from arshjul.models import Cycle
+
+    if "cycle" not in inspect(engine).get_table_names():
+        return False
+    with Session(engine) as session:
+        return session.exec(select(Cycle).where(Cycle.year == year)).first() is not None
+
+
+def print_summary(summary: DemoSummary, seconds: float, echo: Callable[[str], None]) -> None:
+    """The end of the demo: what happened, and where to look."""
+    valår = " (valår)" if summary.election_year else ""
+    echo("")
+    echo(f"Sammanfattning av årshjulet {summary.year}{valår}, {seconds:.0f} s:")
+    echo(f"  skeden sammanställda: {len(summary.stages)}")
+    echo(f"  begäranden om underlag: {summary.requests}")
+    echo(f"  inlämningar: {summary.submissions} (varav {summary.late_submissions} sena)")
+    echo(
+        f"  e-brev: {summary.emails} skickade ({summary.reminders} påminnelser, "
+        f"{summary.escalations} eskaleringar) i {summary.mail_dir}"
+    )
+    echo(
+        f"  avvikelser över tröskelvärdet: {summary.deviations}; "
+        f"åtgärdsplaner: {summary.action_plans}"
+    )
+    echo(f"  beslut registrerade: {summary.decisions}")
+    echo(f"  dokument: {len(summary.documents)}")
+    for path in summary.documents:
+        echo(f"    {path}")

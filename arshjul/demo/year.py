@@ -1,0 +1,324 @@
+"""The whole year on embedded defaults: every stage in calendar order, the watch between.
+
+Time is simulated: the run jumps from one day that matters to the next (a
+stage opens, a reminder or escalation is due, a secretary answers, a grace
+period ends, a body decides, a month's actuals arrive) and runs the same
+Prefect flows a real year would, with ``as_of`` set to that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from arshjul.calendar.workdays import WORKING_DAYS
+from arshjul.demo import figures, secretaries
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@dataclass
+class DemoSummary:
+    """What the simulated year did, counted in the database and on disk."""
+
+    year: int
+    election_year: bool
+    stages: list[str] = field(default_factory=list)
+    requests: int = 0
+    submissions: int = 0
+    late_submissions: int = 0
+    emails: int = 0
+    reminders: int = 0
+    escalations: int = 0
+    deviations: int = 0
+    action_plans: int = 0
+    decisions: int = 0
+    documents: list[Path] = field(default_factory=list)
+    mail_dir: Path | None = None
+    database: str = ""
+
+
+def at(day: dt.date, hour: int = 7, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), STOCKHOLM)
+
+
+class Year:
+    """One simulated year of one municipality."""
+
+    def __init__(self, engine: Engine, year: int, folder: Path, report: Callable[[str], None]):
+        from arshjul.calendar.schedule import build_schedule
+        from arshjul.lifecycle.context import get_municipality, municipality_config
+
+        self.engine = engine
+        self.year = year
+        self.folder = folder
+        self.report = report
+        with Session(engine) as session:
+            self.municipality = get_municipality(session)
+        self.schedule = build_schedule(year, municipality_config(self.municipality).calendar)
+        self.queue: list[tuple[dt.date, int, str, str]] = []
+        self._seq = 0
+        self.done: set[str] = set()
+
+    # ------------------------------------------------------------------ events
+    def add(self, day: dt.date, kind: str, what: str = "") -> None:
+        self._seq += 1
+        heapq.heappush(self.queue, (day, self._seq, kind, what))
+
+    def plan(self) -> None:
+        """The calendar's fixed days: openings, decisions, monthly actuals."""
+        for stage in self.schedule:
+            self.add(stage.opens, "open", stage.slug)
+            if stage.slug in ("budgetdag", "ks-beslut", "kf-beslut"):
+                self.add(stage.decision, "decide", stage.slug)
+        for month in range(1, 13):
+            first = dt.date(self.year + (month == 12), month % 12 + 1, 1)
+            self.add(WORKING_DAYS.next_working_day(first), "actuals", str(month))
+
+    def run(self) -> None:
+        self.import_planning_inputs()
+        self.plan()
+        last: dt.date | None = None
+        while self.queue:
+            day = self.queue[0][0]
+            events = []
+            while self.queue and self.queue[0][0] == day:
+                events.append(heapq.heappop(self.queue))
+            self.day(day, [(kind, what) for _, _, kind, what in events], first=last != day)
+            last = day
+
+    def day(self, day: dt.date, events: list[tuple[str, str]], first: bool) -> None:
+        from arshjul.flows.bevakning import bevakning
+
+        for kind, what in events:
+            if kind == "actuals":
+                self.import_actuals(day, int(what))
+        if WORKING_DAYS.is_working_day(day):
+            bevakning(as_of=at(day))
+        self.answer(day)
+        for slug in self.ready_or_opening(day, events):
+            self.run_stage(slug, day)
+        for kind, what in events:
+            if kind == "decide":
+                self.decide(what, day)
+        self.schedule_followups(day)
+
+    # ------------------------------------------------------------------ actions
+    def import_planning_inputs(self) -> None:
+        from arshjul.imports import import_file
+
+        for kind, path in figures.planning_files(self.folder / "indata", self.year):
+            with Session(self.engine) as session:
+                import_file(
+                    session,
+                    municipality=self.municipality,
+                    kind=kind,
+                    path=path,
+                    as_of=at(dt.date(self.year, 1, 4)),
+                    actor="controller (demo)",
+                )
+                session.commit()
+
+    def import_actuals(self, day: dt.date, month: int) -> None:
+        from arshjul.imports import import_file
+
+        path = figures.actuals_file(self.folder / "indata", self.year, month)
+        with Session(self.engine) as session:
+            import_file(
+                session,
+                municipality=self.municipality,
+                kind="utfall",
+                path=path,
+                as_of=at(day),
+                actor="controller (demo)",
+            )
+            session.commit()
+
+    def ready_or_opening(self, day: dt.date, events: list[tuple[str, str]]) -> list[str]:
+        """The stages to run today: those opening, and those the watch found ready."""
+        from arshjul.models import Cycle, StageInstance, StageState
+
+        slugs = [what for kind, what in events if kind == "open"]
+        with Session(self.engine) as session:
+            ready = session.exec(
+                select(StageInstance.slug)
+                .join(Cycle, Cycle.id == StageInstance.cycle_id)
+                .where(Cycle.year == self.year, StageInstance.state == StageState.READY)
+            ).all()
+        return list(dict.fromkeys([*slugs, *ready]))
+
+    def run_stage(self, slug: str, day: dt.date) -> None:
+        from arshjul.deployments import flow_for
+
+        results = flow_for(slug)(year=self.year, as_of=at(day, 8))
+        for result in results.values():
+            if result["state"] in ("compiled", "decided") and slug not in self.done:
+                self.done.add(slug)
+                self.report(slug)
+
+    def answer(self, day: dt.date) -> None:
+        """Every secretary whose day has come sends in, through the form's own model."""
+        from arshjul.forms.registry import validate_answer
+        from arshjul.lifecycle.submissions import store_submission
+        from arshjul.models import (
+            Goal,
+            Indicator,
+            OrgUnit,
+            RequestState,
+            StageInstance,
+            SubmissionRequest,
+        )
+
+        with Session(self.engine, expire_on_commit=False) as session:
+            rows = session.exec(
+                select(SubmissionRequest, StageInstance, OrgUnit)
+                .join(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)
+                .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
+                .where(SubmissionRequest.state == RequestState.OPEN)
+            ).all()
+            for request, stage, unit in rows:
+                opened = request.opened_at.astimezone(STOCKHOLM).date()
+                deadline = request.deadline_at.astimezone(STOCKHOLM).date()
+                if secretaries.answer_day(unit.key, opened, deadline) != day:
+                    continue
+                goals = [g.key for g in session.exec(select(Goal).where(Goal.unit_id == unit.id))]
+                indicators = [
+                    i.key
+                    for i in session.exec(
+                        select(Indicator).join(Goal).where(Goal.unit_id == unit.id)
+                    )
+                ]
+                raw = secretaries.answer(
+                    unit.key,
+                    unit.kind,
+                    stage.slug,
+                    goals=goals,
+                    indicators=indicators,
+                    frame_kr=self.council_frame(session, unit.id),  # type: ignore[arg-type]
+                )
+                data = validate_answer(session, request=request, data=raw)
+                store_submission(
+                    session,
+                    request=request,
+                    data=data,
+                    submitted_by=f"{unit.key}.sekreterare@arboga.example",
+                    as_of=at(day, 10 + (unit.key in secretaries.LATE_AFTER_ESCALATION)),
+                    channel="portal",
+                    origin="demo",
+                )
+                session.commit()
+
+    def council_frame(self, session: Session, unit_id: int) -> int:
+        from arshjul.stages.deviations import operating_frame
+
+        return operating_frame(session, unit_id=unit_id, budget_year=self.year + 1) or 0
+
+    def decide(self, slug: str, day: dt.date) -> None:
+        """The bodies decide on their meeting day; the budget preparation adds 2 000 tkr."""
+        from arshjul.lifecycle.cycle import ensure_stage_instance
+        from arshjul.lifecycle.decisions import notify_council_decision, record_decision
+        from arshjul.models.db import session_scope
+        from arshjul.stages.deviations import operating_frame
+
+        with session_scope(self.engine) as session:
+            stage = ensure_stage_instance(
+                session, municipality=self.municipality, year=self.year, slug=slug
+            )
+            changes = {}
+            if slug == "budgetdag":
+                from arshjul.models import OrgUnit
+
+                bun = session.exec(select(OrgUnit).where(OrgUnit.key == "bun")).one()
+                frame = operating_frame(session, unit_id=bun.id, budget_year=self.year + 1)  # type: ignore[arg-type]
+                changes = {"bun": (frame or 0) + 2_000_000}
+            paragraph = {"budgetdag": "§ 12", "ks-beslut": "§ 87", "kf-beslut": "§ 64"}[slug]
+            decision = record_decision(
+                session,
+                municipality=self.municipality,
+                stage=stage,
+                budget_year=self.year + 1,
+                decided_on=day,
+                paragraph=paragraph,
+                summary=f"Strategisk och ekonomisk plan {self.year + 1}–{self.year + 3}",
+                actor="controller (demo)",
+                frame_changes=changes,
+            )
+            if slug == "kf-beslut":
+                notify_council_decision(
+                    session, municipality=self.municipality, decision=decision, as_of=at(day, 9)
+                )
+        self.report(f"beslut:{slug}")
+
+    def schedule_followups(self, day: dt.date) -> None:
+        """The days that matter for every request now open: reminders, answers, escalations."""
+        from arshjul.models import RequestState, SubmissionRequest
+        from arshjul.models.organisation import OrgUnit
+
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(SubmissionRequest, OrgUnit)
+                .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
+                .where(SubmissionRequest.state == RequestState.OPEN)
+            ).all()
+        for request, unit in rows:
+            opened = request.opened_at.astimezone(STOCKHOLM).date()
+            deadline = request.deadline_at.astimezone(STOCKHOLM).date()
+            grace_end = request.grace_until.astimezone(STOCKHOLM).date()
+            days = {
+                secretaries.answer_day(unit.key, opened, deadline),
+                WORKING_DAYS.add_working_days(deadline, -5),
+                WORKING_DAYS.add_working_days(deadline, -1),
+                WORKING_DAYS.add_working_days(deadline, 1),
+                WORKING_DAYS.add_working_days(deadline, 3),
+                WORKING_DAYS.add_working_days(grace_end, 1),
+            }
+            for later in sorted(d for d in days if d > day):
+                if not any(q[0] == later and q[2] == "watch" for q in self.queue):
+                    self.add(later, "watch")
+
+
+def summarize(engine: Engine, year: int, folder: Path, mail_dir: Path) -> DemoSummary:
+    """Count what the year left behind."""
+    from arshjul.calendar.stages import is_election_year
+    from arshjul.models import (
+        ActionPlan,
+        Decision,
+        Deviation,
+        GeneratedDocument,
+        OutboxMessage,
+        Submission,
+        SubmissionRequest,
+    )
+
+    def count(session: Session, model, *where) -> int:  # type: ignore[no-untyped-def]
+        return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+    with Session(engine) as session:
+        documents = session.exec(select(GeneratedDocument).order_by(GeneratedDocument.id)).all()
+        return DemoSummary(
+            year=year,
+            election_year=is_election_year(year),
+            requests=count(session, SubmissionRequest),
+            submissions=count(session, Submission),
+            late_submissions=count(session, Submission, Submission.late == True),  # noqa: E712
+            emails=count(session, OutboxMessage, OutboxMessage.state == "sent"),
+            reminders=count(session, OutboxMessage, OutboxMessage.purpose == "reminder"),
+            escalations=count(
+                session,
+                OutboxMessage,
+                OutboxMessage.purpose.in_(("escalation", "deviation_escalation")),
+            ),  # type: ignore[attr-defined]
+            deviations=count(session, Deviation, Deviation.beyond_threshold == True),  # noqa: E712
+            action_plans=count(session, ActionPlan),
+            decisions=count(session, Decision),
+            documents=[Path(d.path) for d in documents],
+            mail_dir=mail_dir,
+            database=str(engine.url),
+        )
