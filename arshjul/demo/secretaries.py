@@ -56,6 +56,7 @@ def answer(
     goals: list[str],
     indicators: list[str],
     frame_kr: int = 0,
+    year: int = 2027,
 ) -> dict[str, Any]:
     """What a unit sends in for a stage (before the form validates it)."""
     if slug in ("ledningsdialog-mars", "ledningsdialog-september"):
@@ -68,6 +69,7 @@ def answer(
         requests = (
             [
                 {
+                    "title": "Fler elever",
                     "amount_kr": 4_000_000,
                     "reason": "Fler elever i grundskolan",
                     "consequences": "Större klasser",
@@ -76,6 +78,7 @@ def answer(
             if unit_key == "bun"
             else [
                 {
+                    "title": "Hemtjänst",
                     "amount_kr": 2_500_000,
                     "reason": "Utökad hemtjänst",
                     "consequences": "Längre väntetider",
@@ -85,16 +88,16 @@ def answer(
             else []
         )
         return {
-            "present_situation": "Nuläget beskrivs i nämndens verksamhetsberättelse.",
+            "present": "Nuläget beskrivs i nämndens verksamhetsberättelse.",
             "future": "Demografin förändras.",
-            "economic_conditions": "Ramen räcker med små marginaler.",
+            "economy": "Ramen räcker med små marginaler.",
             "funding_requests": requests,
             "investment_needs": [{"project": "Ny förskola", "amount_kr": 30_000_000}]
             if unit_key == "bun"
             else [],
             "premises_needs": "En ny förskola från 2029." if unit_key == "bun" else "",
             "services_change": unit_key == "sn",
-            "child_impact_assessment": "Barn i familjer med hemtjänst påverkas inte."
+            "child_impact": "Barn i familjer med hemtjänst påverkas inte."
             if unit_key == "sn"
             else "",
         }
@@ -107,7 +110,11 @@ def answer(
             "measures": measures,
         }
         if unit_kind == "company":
-            data = {"result_forecast_kr": 1_200_000, "comment": "Bolaget följer sin budget."}
+            data = {
+                "forecast_kr": 1_200_000,
+                "deviation_explanation": "",
+                "measures": "Bolaget följer sin budget.",
+            }
         if slug == "delar":
             data["goals"] = {
                 g: {
@@ -142,13 +149,13 @@ def answer(
                     "text": "Färre externa placeringar",
                     "effect_kr": 4_000_000,
                     "decided_by": "Socialnämnden",
-                    "when": "juni",
+                    "when": f"{year}-06-15",
                 },
                 {
                     "text": "Vakansprövning av alla tjänster",
                     "effect_kr": 2_000_000,
                     "decided_by": "Förvaltningschefen",
-                    "when": "maj",
+                    "when": f"{year}-05-31",
                 },
             ],
             "needs_executive_board": False,
@@ -158,11 +165,11 @@ def answer(
         return {
             "distribution": _distribution(frame_kr),
             "goals_text": "Nämndens mål bidrar till fullmäktiges mål.",
-            "plan_activities": [{"title": "Digitalisera ansökningar", "goal": "3.1"}],
+            "activities": [{"title": "Digitalisera ansökningar", "goal": "3.1"}],
         }
     if slug == "politisk-oversyn":
         return {
-            "organisation": "Nämndorganisationen behålls; en beredning för hållbarhet inrättas.",
-            "programme": "Programmet för nästa mandatperiod utgår från de strategiska områdena.",
+            "comment": "Nämndorganisationen behålls; en beredning för hållbarhet inrättas. "
+            "Programmet för nästa mandatperiod utgår från de strategiska områdena."
         }
     return {}

@@ -202,6 +202,7 @@ class Year:
                     goals=goals,
                     indicators=indicators,
                     frame_kr=self.council_frame(session, unit.id),  # type: ignore[arg-type]
+                    year=self.year,
                 )
                 data = validate_answer(session, request=request, data=raw)
                 store_submission(

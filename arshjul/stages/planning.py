@@ -283,7 +283,7 @@ def compile_budgetdag(ctx: StageContext) -> list[Path]:
                     for t in (
                         _text(answer, "present_situation", "present"),
                         _text(answer, "future"),
-                        _text(answer, "economic_conditions"),
+                        _text(answer, "economy", "economic_conditions"),
                     )
                     if t
                 ),
@@ -465,13 +465,13 @@ def compile_namndbudget(ctx: StageContext) -> list[Path]:
                     pd.ActivityLine(
                         str(r.get("activity", "")), int(r.get("amount_kr", r.get("amount", 0)))
                     )
-                    for r in _rows(answer, "distribution", "activities")
+                    for r in _rows(answer, "distribution")
                 ),
                 plan_activities=tuple(
                     pd.PlanActivity(
                         str(r.get("title", r.get("activity", ""))), str(r.get("goal", ""))
                     )
-                    for r in _rows(answer, "plan_activities", "operational_plan")
+                    for r in _rows(answer, "activities", "plan_activities")
                 ),
             )
         )
@@ -506,8 +506,8 @@ def compile_oversyn(ctx: StageContext) -> list[Path]:
     units = {u.id: u.name for u in ctx.session.exec(select(OrgUnit))}
     organisation, programme = [], []
     for unit_id, answer in answers.items():
-        if text := _text(answer, "organisation"):
-            organisation.append(pd.ReviewInput("Politisk organisation", text, units[unit_id]))
+        if text := _text(answer, "organisation", "comment"):
+            organisation.append(pd.ReviewInput("Synpunkter", text, units[unit_id]))
         if text := _text(answer, "programme", "program"):
             programme.append(pd.ReviewInput("Politiskt program", text, units[unit_id]))
     data = pd.OversynData(
