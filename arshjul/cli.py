@@ -294,6 +294,41 @@ _STAGE_STATE_SV = {
 }
 
 
+@app.command("import")
+def import_command(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="ramar, utfall, prognos, befolkning, volymer, index eller finansiella-mal."
+        ),
+    ],
+    file: Annotated[Path, typer.Argument(help="CSV- eller Excel-fil (.xlsx).", dir_okay=False)],
+    as_of: AsOfOption = None,
+    kommun: KommunOption = None,
+    actor: Annotated[str, typer.Option("--av", help="Vem som importerar.")] = "controller",
+    dry_run: Annotated[
+        bool, typer.Option("--prova", help="Kontrollera filen utan att spara något.")
+    ] = False,
+) -> None:
+    """Läs in ramar, utfall, prognoser eller planeringsunderlag från en CSV- eller Excel-fil."""
+    moment = parse_as_of(as_of)
+    from arshjul.imports import import_file
+    from arshjul.lifecycle.context import get_municipality
+    from arshjul.models.db import session_scope
+
+    with session_scope() as session:
+        report = import_file(
+            session,
+            municipality=get_municipality(session, kommun),
+            kind=kind,
+            path=file,
+            as_of=moment,
+            actor=actor,
+            dry_run=dry_run,
+        )
+    typer.echo(str(report))
+
+
 @app.command("decide")
 def decide_command(
     stage: Annotated[str, typer.Argument(help="ks-beslut, kf-beslut eller budgetdag.")],

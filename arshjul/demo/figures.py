@@ -62,7 +62,7 @@ def planning_files(folder: Path, year: int) -> list[tuple[str, Path]]:
     population = [
         [y, group, n]
         for y, counts in ((year, (560, 1_420, 820)), (budget_year, (548, 1_446, 861)))
-        for group, n in zip(("1-5", "6-15", "80-w"), counts, strict=True)
+        for group, n in zip(("1-5", "6-15", "80+"), counts, strict=True)
     ]
     volumes = [[y, "sn", "Hemtjänst", v] for y, v in ((year, 182_000), (budget_year, 189_500))] + [
         [y, "fkn", "Bibliotek", v] for y, v in ((year, 96_000), (budget_year, 97_500))

@@ -338,15 +338,12 @@ def _statements(
         requirement = doc.BalanceRequirement(result_kr=income.result_kr)
     elif all(f.forecast_kr is not None for f in figures):
         plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year)  # type: ignore[arg-type]
-        if "skatteintakter_tkr" in plan:
+        if "skatteintakter_kr" in plan:
             result = round(
-                (
-                    plan.get("skatteintakter_tkr", 0)
-                    + plan.get("statsbidrag_tkr", 0)
-                    + plan.get("finansnetto_tkr", 0)
-                    - plan.get("avskrivningar_tkr", 0)
-                )
-                * 1000
+                plan.get("skatteintakter_kr", 0)
+                + plan.get("statsbidrag_kr", 0)
+                + plan.get("finansnetto_kr", 0)
+                - plan.get("avskrivningar_kr", 0)
             ) - sum(f.forecast_kr or 0 for f in figures)
             requirement = doc.BalanceRequirement(result_kr=result)
     return income, balance, requirement
@@ -355,10 +352,10 @@ def _statements(
 def _sound_management(ctx: StageContext, requirement: Any) -> tuple[doc.FinancialGoal, ...]:
     plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year)  # type: ignore[arg-type]
     share = plan.get("resultat_andel_skatter")
-    taxes = plan.get("skatteintakter_tkr", 0) + plan.get("statsbidrag_tkr", 0)
+    taxes = plan.get("skatteintakter_kr", 0) + plan.get("statsbidrag_kr", 0)
     if share is None or not taxes or requirement is None:
         return ()
-    outcome = requirement.result_kr / (taxes * 1000)
+    outcome = requirement.result_kr / taxes
     return (
         doc.FinancialGoal(
             "Resultatet som andel av skatteintäkter och generella statsbidrag",

@@ -53,8 +53,8 @@ def _meta(ctx: StageContext) -> dict[str, Any]:
 def financial_starting_points(ctx: StageContext) -> rd.FinancialStartingPoints:
     """The budget year's key figures (imported as financial goals) and the total frame."""
     plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year + 1)  # type: ignore[arg-type]
-    taxes = round(plan.get("skatteintakter_tkr", 0) * 1000)
-    grants = round(plan.get("statsbidrag_tkr", 0) * 1000)
+    taxes = round(plan.get("skatteintakter_kr", 0))
+    grants = round(plan.get("statsbidrag_kr", 0))
     share = Decimal(str(plan.get("resultat_andel_skatter", 0))) / 100
     total = sum(
         f.amount_kr

@@ -114,6 +114,6 @@ def allocation_inputs(
         population=population,
         demography=demography,
         volumes=volumes,
-        price_increase=Decimal(str(index.get(("pris", ""), 0))) / 100,
-        wage_increase=Decimal(str(index.get(("lön", ""), 0))) / 100,
+        price_increase=Decimal(str(index.get(("price", ""), 0))) / 100,
+        wage_increase=Decimal(str(index.get(("wage", ""), 0))) / 100,
     )

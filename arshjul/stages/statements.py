@@ -3,7 +3,8 @@
 The finance system's totals arrive as actuals on the executive board with an
 account group named as in a Swedish resultaträkning or balansräkning (the
 import's ``kontogrupp``). Committees' own actuals carry no such group.
-Full-year figures for the budget come as financial goals (``finansiella-mal``).
+Full-year figures for the budget come as financial goals (``finansiella-mal``),
+kept in kronor under keys such as ``skatteintakter_kr``.
 """
 
 from __future__ import annotations
