@@ -442,10 +442,26 @@ def follow_up(
         company_assessments=_company_assessments(ctx) if annual else (),
         internal_control=_internal_control(ctx) if annual else (),
         forecast_basis=_month_end(ctx.year, forecast_basis_month) if forecast_basis_month else None,
+        previous_report_on=_previous_report(ctx) if kind.startswith("ekonomirapport") else None,
         body="Kommunstyrelsen" if kind.startswith("ekonomirapport") else "Kommunfullmäktige",
         meeting_date=ctx.stage.decision_on,
         demo=ctx.demo,
     )
+
+
+def _previous_report(ctx: StageContext) -> dt.date | None:
+    """The meeting day of the financial report before this one, if there was one."""
+    earlier = ctx.session.exec(
+        select(StageInstance)
+        .where(
+            StageInstance.municipality_id == ctx.municipality.id,
+            StageInstance.slug.startswith("ekonomirapport"),  # type: ignore[attr-defined]
+            StageInstance.state.in_(("compiled", "decided")),  # type: ignore[attr-defined]
+            StageInstance.opens_on < ctx.stage.opens_on,
+        )
+        .order_by(StageInstance.opens_on.desc())  # type: ignore[attr-defined]
+    ).first()
+    return earlier.decision_on if earlier else None
 
 
 def apply_action_plan_answer(plan: ActionPlan, answer: dict[str, Any]) -> None:
