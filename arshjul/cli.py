@@ -350,26 +350,27 @@ def decide_command(
     except ValueError:
         raise ArshjulError(f"--date: ”{date}” är inget datum (ÅÅÅÅ-MM-DD).") from None
     changes = _frame_changes(frame or [])
+    from arshjul.calendar.stages import get_stage
     from arshjul.lifecycle.context import get_municipality
-    from arshjul.lifecycle.cycle import ensure_stage_instance
-    from arshjul.lifecycle.decisions import record_decision
     from arshjul.models.db import session_scope
+    from arshjul.settings import get_settings
+    from arshjul.stages.decide import decide
 
     with session_scope() as session:
-        municipality = get_municipality(session, kommun)
-        stage_row = ensure_stage_instance(session, municipality=municipality, year=year, slug=stage)
-        decision = record_decision(
+        decision = decide(
             session,
-            municipality=municipality,
-            stage=stage_row,
-            budget_year=year + 1,
+            municipality=get_municipality(session, kommun),
+            year=year,
+            slug=stage,
             decided_on=decided_on,
             paragraph=paragraph,
-            summary=summary or f"{stage_row.name} {year + 1}–{year + 3}",
+            summary=summary or f"Strategisk och ekonomisk plan {year + 1}–{year + 3}",
             actor=actor,
+            settings=get_settings(),
+            as_of=parse_as_of(None),
             frame_changes=changes,
         )
-        typer.echo(f"Beslut registrerat: {stage_row.name}, {decision.paragraph}, {date}.")
+    typer.echo(f"Beslut registrerat: {get_stage(stage).name}, {decision.paragraph}, {date}.")
 
 
 def _frame_changes(values: list[str]) -> dict[str, int]:

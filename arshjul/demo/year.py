@@ -165,8 +165,7 @@ class Year:
 
     def answer(self, day: dt.date) -> None:
         """Every secretary whose day has come sends in, through the form's own model."""
-        from arshjul.forms.registry import validate_answer
-        from arshjul.lifecycle.submissions import store_submission
+        from arshjul.lifecycle.on_behalf import submit_on_behalf
         from arshjul.models import (
             Goal,
             Indicator,
@@ -204,15 +203,14 @@ class Year:
                     frame_kr=self.council_frame(session, unit.id),  # type: ignore[arg-type]
                     year=self.year,
                 )
-                data = validate_answer(session, request=request, data=raw)
-                store_submission(
+                submit_on_behalf(
                     session,
                     request=request,
-                    data=data,
-                    submitted_by=f"{unit.key}.sekreterare@arboga.example",
+                    data=raw,
+                    submitted_by=f"Nämndsekreterare {unit.name} (demo)",
                     as_of=at(day, 10 + (unit.key in secretaries.LATE_AFTER_ESCALATION)),
                     channel="portal",
-                    origin="demo",
+                    on_behalf=False,
                 )
                 session.commit()
 
@@ -223,38 +221,31 @@ class Year:
 
     def decide(self, slug: str, day: dt.date) -> None:
         """The bodies decide on their meeting day; the budget preparation adds 2 000 tkr."""
-        from arshjul.lifecycle.cycle import ensure_stage_instance
-        from arshjul.lifecycle.decisions import notify_council_decision, record_decision
+        from arshjul.models import OrgUnit
         from arshjul.models.db import session_scope
+        from arshjul.settings import get_settings
+        from arshjul.stages.decide import decide
         from arshjul.stages.deviations import operating_frame
 
         with session_scope(self.engine) as session:
-            stage = ensure_stage_instance(
-                session, municipality=self.municipality, year=self.year, slug=slug
-            )
             changes = {}
             if slug == "budgetdag":
-                from arshjul.models import OrgUnit
-
                 bun = session.exec(select(OrgUnit).where(OrgUnit.key == "bun")).one()
                 frame = operating_frame(session, unit_id=bun.id, budget_year=self.year + 1)  # type: ignore[arg-type]
                 changes = {"bun": (frame or 0) + 2_000_000}
-            paragraph = {"budgetdag": "§ 12", "ks-beslut": "§ 87", "kf-beslut": "§ 64"}[slug]
-            decision = record_decision(
+            decide(
                 session,
                 municipality=self.municipality,
-                stage=stage,
-                budget_year=self.year + 1,
+                year=self.year,
+                slug=slug,
                 decided_on=day,
-                paragraph=paragraph,
+                paragraph={"budgetdag": "§ 12", "ks-beslut": "§ 87", "kf-beslut": "§ 64"}[slug],
                 summary=f"Strategisk och ekonomisk plan {self.year + 1}–{self.year + 3}",
                 actor="controller (demo)",
+                settings=get_settings(),
+                as_of=at(day, 9),
                 frame_changes=changes,
             )
-            if slug == "kf-beslut":
-                notify_council_decision(
-                    session, municipality=self.municipality, decision=decision, as_of=at(day, 9)
-                )
         self.report(f"beslut:{slug}")
 
     def schedule_followups(self, day: dt.date) -> None:

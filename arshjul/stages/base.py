@@ -42,7 +42,11 @@ class StageContext:
 
     @property
     def out_dir(self) -> Path:
-        return Path(self.settings.output_dir)
+        """``utdata/2027/tertial``: a year's documents by stage, so none overwrites another."""
+        folder = self.stage.slug + (
+            f"-{self.stage.instance_key}" if self.stage.instance_key else ""
+        )
+        return Path(self.settings.output_dir) / str(self.year) / folder
 
     @property
     def template(self) -> Path | None:

@@ -1,0 +1,106 @@
+"""A submission that does not come through the page: a controller's, or the demo's.
+
+It goes through the stage's own form model, so what is stored is exactly what
+the page would have stored, and a mistake gets the page's Swedish messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from arshjul.errors import ArshjulError
+from arshjul.models import Submission, SubmissionRequest
+
+
+def validated(
+    session: Session, *, request: SubmissionRequest, data: dict[str, Any], submitted_by: str
+) -> dict[str, Any]:
+    """The answer as the stage's form stores it; every problem named in Swedish."""
+    from arshjul.forms.base import validate_form
+    from arshjul.forms.figures import stage_facts
+    from arshjul.forms.registry import form_for
+
+    facts = stage_facts(session, request)
+    form, errors = validate_form(
+        form_for(facts.stage.slug), {**data, "submitted_by": submitted_by}, facts.context()
+    )
+    if form is None:
+        raise ArshjulError(
+            f"Underlaget för {facts.unit.name} ({facts.stage.name}) sparades inte:",
+            details=[f"{name}: {message}" for name, message in errors.items()],
+        )
+    return form.stage_data()
+
+
+def submit_on_behalf(
+    session: Session,
+    *,
+    request: SubmissionRequest,
+    data: dict[str, Any],
+    submitted_by: str,
+    as_of: dt.datetime,
+    channel: str = "cli",
+    on_behalf: bool = True,
+) -> Submission:
+    """Validate through the form and store a new version, recorded as made by ``submitted_by``."""
+    from arshjul.lifecycle.submissions import store_submission
+
+    stored = validated(session, request=request, data=data, submitted_by=submitted_by)
+    return store_submission(
+        session,
+        request=request,
+        data=stored,
+        submitted_by=submitted_by,
+        as_of=as_of,
+        channel=channel,
+        origin=channel,
+        on_behalf=on_behalf,
+    )
+
+
+def read_answer_file(path: Path) -> dict[str, Any]:
+    """A submission from a JSON object, or from an Excel sheet of field/value rows."""
+    if not path.is_file():
+        raise ArshjulError(f"Filen {path} finns inte.")
+    raw = path.read_bytes()
+    if raw[:2] == b"PK":
+        return _from_excel(path)
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArshjulError(
+            f"{path.name}: filen är varken JSON eller Excel (.xlsx): {exc}"
+        ) from None
+    if not isinstance(data, dict):
+        raise ArshjulError(f"{path.name}: JSON-filen ska innehålla ett objekt med fälten.")
+    return data
+
+
+def _from_excel(path: Path) -> dict[str, Any]:
+    """Two columns, ``fält`` and ``värde``; a field's rows as ``fält.N.del``."""
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ArshjulError(f"{path.name}: Excel-filen kunde inte läsas: {exc}") from None
+    data: dict[str, Any] = {}
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number == 1 or not row or row[0] in (None, ""):
+            continue
+        key, value = str(row[0]).strip(), row[1] if len(row) > 1 else None
+        parts = key.split(".")
+        if len(parts) == 3 and parts[1].isdigit():
+            rows = data.setdefault(parts[0], [])
+            index = int(parts[1])
+            while len(rows) <= index:
+                rows.append({})
+            rows[index][parts[2]] = value
+        else:
+            data[key] = value
+    return data
