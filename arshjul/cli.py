@@ -294,6 +294,59 @@ _STAGE_STATE_SV = {
 }
 
 
+@app.command("submit")
+def submit_command(
+    stage: Annotated[str, typer.Argument(help="Skedets slug, t.ex. tertial.")],
+    unit: Annotated[str, typer.Option("--enhet", help="Enhetens nyckel, t.ex. bun.")],
+    file: Annotated[
+        Path, typer.Option("--fil", help="JSON-fil, eller Excel med kolumnerna fält och värde.")
+    ],
+    year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
+    actor: Annotated[str, typer.Option("--av", help="Controllerns namn (loggas).")],
+    as_of: AsOfOption = None,
+    kommun: KommunOption = None,
+    instance: Annotated[
+        str, typer.Option("--instans", help="För åtgärdsplaner: enhetens nyckel.")
+    ] = "",
+) -> None:
+    """Lämna underlag för en nämnds räkning (sparas som ny version, loggas som ditt)."""
+    _check_year(year)
+    moment = parse_as_of(as_of)
+    from sqlmodel import select
+
+    from arshjul.lifecycle.context import get_municipality
+    from arshjul.lifecycle.on_behalf import read_answer_file, submit_on_behalf
+    from arshjul.models import Cycle, OrgUnit, StageInstance, SubmissionRequest
+    from arshjul.models.db import session_scope
+
+    data = read_answer_file(file)
+    with session_scope() as session:
+        municipality = get_municipality(session, kommun)
+        request = session.exec(
+            select(SubmissionRequest)
+            .join(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)
+            .join(Cycle, Cycle.id == StageInstance.cycle_id)
+            .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
+            .where(
+                Cycle.municipality_id == municipality.id,
+                Cycle.year == year,
+                StageInstance.slug == stage,
+                StageInstance.instance_key == instance,
+                OrgUnit.key == unit,
+            )
+        ).first()
+        if request is None:
+            raise ArshjulError(
+                f"Det finns ingen begäran om underlag för {unit} i {stage} {year}: "
+                "kontrollera enheten och skedet (arshjul status --alla)."
+            )
+        submission = submit_on_behalf(
+            session, request=request, data=data, submitted_by=actor, as_of=moment
+        )
+        late = " (sent)" if submission.late else ""
+        typer.echo(f"Sparat som version {submission.version}{late}; kvitto köat till nämnden.")
+
+
 @app.command("import")
 def import_command(
     kind: Annotated[
