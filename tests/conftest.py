@@ -110,3 +110,57 @@ def arboga(tmp_path: Path) -> Iterator[Engine]:
     yield engine
     engine.dispose()
     get_engine.cache_clear()
+
+
+class _Inbox:
+    """What a real SMTP server on loopback received."""
+
+    def __init__(self) -> None:
+        self.messages: list[object] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        from email import policy
+        from email.parser import BytesParser
+
+        self.messages.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
+        return "250 OK"
+
+    def subjects(self) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages]  # type: ignore[index]
+
+
+@pytest.fixture
+def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Inbox]:
+    """An aiosmtpd server on a free loopback port; the settings point the outbox at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("ARSHJUL_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("ARSHJUL_SMTP_PORT", str(port))
+    from arshjul.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+        get_settings.cache_clear()
+
+
+@pytest.fixture
+def postgres_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, and the settings pointing at it."""
+    for url in _postgres_url():
+        monkeypatch.setenv("ARSHJUL_DATABASE_URL", url)
+        monkeypatch.setenv("ARSHJUL_SECRET_KEY", "p" * 40)
+        from arshjul.settings import get_settings
+
+        get_settings.cache_clear()
+        yield url

@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from arshjul.calendar.stages import STAGES
 from arshjul.calendar.workdays import WORKING_DAYS
 from arshjul.demo import figures, secretaries
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+PLANNING = frozenset(s.slug for s in STAGES if s.is_planning)
 
 
 @dataclass
@@ -52,7 +54,17 @@ def at(day: dt.date, hour: int = 7, minute: int = 0) -> dt.datetime:
 class Year:
     """One simulated year of one municipality."""
 
-    def __init__(self, engine: Engine, year: int, folder: Path, report: Callable[[str], None]):
+    def __init__(
+        self,
+        engine: Engine,
+        year: int,
+        folder: Path,
+        report: Callable[[str], None],
+        *,
+        through_prefect: bool = True,
+        slugs: set[str] | None = None,
+        never: frozenset[str] = frozenset(),
+    ):
         from arshjul.calendar.schedule import build_schedule
         from arshjul.lifecycle.context import get_municipality, municipality_config
 
@@ -63,6 +75,9 @@ class Year:
         with Session(engine) as session:
             self.municipality = get_municipality(session)
         self.schedule = build_schedule(year, municipality_config(self.municipality).calendar)
+        self.through_prefect = through_prefect
+        self.slugs = slugs  # None: every stage of the year
+        self.never = never  # units whose secretaries never answer
         self.queue: list[tuple[dt.date, int, str, str]] = []
         self._seq = 0
         self.done: set[str] = set()
@@ -75,10 +90,14 @@ class Year:
     def plan(self) -> None:
         """The calendar's fixed days: openings, decisions, monthly actuals."""
         for stage in self.schedule:
+            if self.slugs is not None and stage.slug not in self.slugs:
+                continue
             self.add(stage.opens, "open", stage.slug)
             if stage.slug in ("budgetdag", "ks-beslut", "kf-beslut"):
                 self.add(stage.decision, "decide", stage.slug)
         for month in range(1, 13):
+            if self.slugs is not None and not self.slugs - PLANNING:
+                break  # the planning half needs no actuals
             first = dt.date(self.year + (month == 12), month % 12 + 1, 1)
             self.add(WORKING_DAYS.next_working_day(first), "actuals", str(month))
 
@@ -95,13 +114,11 @@ class Year:
             last = day
 
     def day(self, day: dt.date, events: list[tuple[str, str]], first: bool) -> None:
-        from arshjul.flows.bevakning import bevakning
-
         for kind, what in events:
             if kind == "actuals":
                 self.import_actuals(day, int(what))
         if WORKING_DAYS.is_working_day(day):
-            bevakning(as_of=at(day))
+            self.watch(day)
         self.answer(day)
         for slug in self.ready_or_opening(day, events):
             self.run_stage(slug, day)
@@ -154,14 +171,75 @@ class Year:
             ).all()
         return list(dict.fromkeys([*slugs, *ready]))
 
-    def run_stage(self, slug: str, day: dt.date) -> None:
-        from arshjul.deployments import flow_for
+    def watch(self, day: dt.date) -> None:
+        """The daily watch: the Prefect flow, or its functions directly."""
+        if self.through_prefect:
+            from arshjul.flows.bevakning import bevakning
 
-        results = flow_for(slug)(year=self.year, as_of=at(day, 8))
+            bevakning(as_of=at(day))
+            return
+        from arshjul.lifecycle.watch import run_watch
+        from arshjul.mail.sender import deliver_queued
+        from arshjul.models.db import session_scope
+        from arshjul.settings import get_settings
+
+        with session_scope(self.engine) as session:
+            run_watch(session, municipality=self.municipality, as_of=at(day))
+        deliver_queued(self.engine, settings=get_settings(), as_of=at(day))
+
+    def run_stage(self, slug: str, day: dt.date) -> None:
+        if self.slugs is not None and slug not in self.slugs:
+            return
+        if self.through_prefect:
+            from arshjul.deployments import flow_for
+
+            results = flow_for(slug)(year=self.year, as_of=at(day, 8))
+        else:
+            results = self.run_stage_directly(slug, day)
         for result in results.values():
             if result["state"] in ("compiled", "decided") and slug not in self.done:
                 self.done.add(slug)
                 self.report(slug)
+
+    def run_stage_directly(self, slug: str, day: dt.date) -> dict[str, dict]:
+        """The same stage through its plain functions, without Prefect."""
+        from arshjul.mail.sender import deliver_queued
+        from arshjul.models.db import session_scope
+        from arshjul.settings import get_settings
+        from arshjul.stages.reconcile import reconcile
+
+        settings = get_settings()
+        keys = [""]
+        if slug == "atgardsplan":
+            keys = self.action_plan_keys()
+        results = {}
+        for key in keys:
+            outcome = reconcile(
+                lambda: session_scope(self.engine),
+                municipality_code=self.municipality.code,
+                year=self.year,
+                slug=slug,
+                as_of=at(day, 8),
+                settings=settings,
+                instance_key=key,
+            )
+            results[key] = {"state": outcome.state, "documents": outcome.documents}
+        deliver_queued(self.engine, settings=settings, as_of=at(day, 8))
+        return results
+
+    def action_plan_keys(self) -> list[str]:
+        from arshjul.models import Cycle, StageInstance
+
+        with Session(self.engine) as session:
+            return sorted(
+                set(
+                    session.exec(
+                        select(StageInstance.instance_key)
+                        .join(Cycle, Cycle.id == StageInstance.cycle_id)
+                        .where(StageInstance.slug == "atgardsplan", Cycle.year == self.year)
+                    ).all()
+                )
+            )
 
     def answer(self, day: dt.date) -> None:
         """Every secretary whose day has come sends in, through the form's own model."""
@@ -185,6 +263,8 @@ class Year:
             for request, stage, unit in rows:
                 opened = request.opened_at.astimezone(STOCKHOLM).date()
                 deadline = request.deadline_at.astimezone(STOCKHOLM).date()
+                if unit.key in self.never:
+                    continue
                 if secretaries.answer_day(unit.key, opened, deadline) != day:
                     continue
                 goals = [g.key for g in session.exec(select(Goal).where(Goal.unit_id == unit.id))]

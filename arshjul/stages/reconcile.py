@@ -78,6 +78,8 @@ def open_for_units(ctx: StageContext, units: list[OrgUnit]) -> list[str]:
     """Open the requests of some units, each with its e-mail; the names of those opened."""
     from arshjul.forms.registry import asks_for
 
+    if not units:
+        return []
     spec = get_spec(ctx.stage.slug)
     extras = spec.extras(ctx) if spec.extras else OpenExtras()
     report = open_requests(
