@@ -1,0 +1,89 @@
+"""The README's first command, `arshjul demo`, run as a new user would and checked."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import docx
+import pytest
+import sqlalchemy as sa
+
+ARSHJUL = Path(sys.executable).with_name("arshjul")
+
+
+def _demo(tmp_path: Path, *args: str) -> tuple[str, Path]:
+    out = tmp_path / "demo"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARSHJUL_")}
+    result = subprocess.run(
+        [str(ARSHJUL), "demo", "--out", str(out), *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout, out
+
+
+def _number(output: str, label: str) -> int:
+    match = re.search(rf"{label}: (\d+)", output)
+    assert match, f"{label!r} saknas i sammanfattningen:\n{output}"
+    return int(match[1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("year", [2027, 2026])
+def test_demo_reports_what_it_did(tmp_path: Path, year: int) -> None:
+    output, out = _demo(tmp_path, "--year", str(year))
+    assert f"Sammanfattning av årshjulet {year}" in output
+    assert ("(valår)" in output) == (year == 2026)
+    assert "█" in output  # the progress bar by stage
+
+    engine = sa.create_engine(f"sqlite:///{out / 'arshjul.db'}")
+    with engine.connect() as db:
+        count = lambda sql: db.execute(sa.text(sql)).scalar_one()  # noqa: E731
+        assert _number(output, "begäranden om underlag") == count(
+            "select count(*) from submission_request"
+        )
+        assert _number(output, "inlämningar") == count("select count(*) from submission")
+        sent = count("select count(*) from outbox_message where state = 'sent'")
+        assert _number(output, "e-brev") == sent
+        assert _number(output, "beslut registrerade") == count("select count(*) from decision") == 3
+        assert count("select count(*) from action_plan") >= 1
+        escalated = count("select count(*) from outbox_message where purpose = 'escalation'")
+        assert escalated >= 2  # the late secretaries were escalated
+        paths = [row[0] for row in db.execute(sa.text("select path from generated_document"))]
+        kf_day = db.execute(
+            sa.text(
+                "select d.decided_on from decision d join stage_instance s "
+                "on s.id = d.stage_instance_id where s.slug = 'kf-beslut'"
+            )
+        ).scalar_one()
+    engine.dispose()
+
+    # The e-mails are real .eml files, one per message sent, readable by a mail reader.
+    mail = sorted((out / "e-post").glob("*.eml"))
+    assert len(mail) == sent
+    message = BytesParser(policy=policy.default).parsebytes(mail[0].read_bytes())
+    assert "Arboga kommun" in str(message["From"]) and message["Message-ID"]
+
+    # Every document listed is there and opens; the year's stages all wrote theirs.
+    listed = [line.strip() for line in output.splitlines() if line.strip().endswith(".docx")]
+    assert sorted(listed) == sorted(paths) and len(listed) == _number(output, "dokument")
+    for path in listed:
+        assert docx.Document(path).core_properties.author == "Arboga kommun"
+    names = " ".join(Path(p).name for p in listed)
+    assert "Tertialuppföljning" in names and "Delårsrapport" in names and "Årsredovisning" in names
+    assert "Åtgärdsplan" in names
+    if year == 2026:
+        assert "Översyn av politisk organisation" in names
+        assert str(kf_day) > "2026-10-15"
+    else:
+        assert str(kf_day).startswith("2027-08")
