@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from prefect import get_run_logger
+from prefect import get_run_logger, tags
 from pydantic import Field
 
 from arshjul.tasks.common import resolve_as_of
@@ -54,24 +54,24 @@ def run_stage(
     """Open what is due, send it, compile what is ready, show it."""
     moment = resolve_as_of(as_of)
     year = year or moment.year
-    logger = get_run_logger()
-    results: dict[str, Any] = {}
     codes = municipality_codes(municipality)
-    for code in codes:
-        for key in instance_keys or [""]:
+    instances = [(code, key) for code in codes for key in instance_keys or [""]]
+    results: dict[str, Any] = {}
+    # Tags let a manager filter the UI by year, stage and municipality.
+    with tags(str(year), slug, *(f"kommun-{code}" for code in codes)):
+        for code, key in instances:
             plan = prepare_stage(code, year, slug, moment, key)
             if not plan["due"]:
-                logger.info("%s %d öppnar först %s", slug, year, plan["opens_on"])
+                get_run_logger().info("%s %d öppnar först %s", slug, year, plan["opens_on"])
                 continue
             for unit_key, unit_name in plan["units"]:
                 open_request(code, year, slug, moment, unit_key, unit_name, key)
-    deliver_mail(moment)
-    for code in codes:
-        for key in instance_keys or [""]:
-            results[f"{code}{':' + key if key else ''}"] = compile_stage(
+        deliver_mail(moment)
+        for code, key in instances:
+            results[code + (f":{key}" if key else "")] = compile_stage(
                 code, year, slug, moment, key
             )
-    deliver_mail(moment)
-    for code in codes:
-        publish_stage(code, year, slug, moment)
+        deliver_mail(moment)
+        for code in codes:
+            publish_stage(code, year, slug, moment)
     return results
