@@ -41,6 +41,7 @@ def demo(year: int, home: Path, out: Path) -> float:
 
 
 def direct(year: int, out: Path) -> float:
+    out.mkdir(parents=True, exist_ok=True)
     os.environ["ARSHJUL_DATABASE_URL"] = f"sqlite:///{out / 'arshjul.db'}"
     os.environ["ARSHJUL_MAIL_DIR"] = str(out / "e-post")
     os.environ["ARSHJUL_OUTPUT_DIR"] = str(out / "dokument")
