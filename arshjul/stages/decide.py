@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
+from arshjul.errors import ArshjulError
 from arshjul.lifecycle.cycle import ensure_stage_instance
 from arshjul.lifecycle.decisions import notify_council_decision, record_decision
 from arshjul.models import Decision, Municipality
@@ -26,9 +27,15 @@ def decide(
     settings: Settings,
     as_of: dt.datetime,
     frame_changes: dict[str, int] | None = None,
+    corrects_id: int | None = None,
 ) -> Decision:
     """Record the decision; after KS or KF the plan is written again with the decision in it."""
     stage = ensure_stage_instance(session, municipality=municipality, year=year, slug=slug)
+    corrects = None
+    if corrects_id is not None:
+        corrects = session.get(Decision, corrects_id)
+        if corrects is None or corrects.municipality_id != municipality.id:
+            raise ArshjulError(f"Det finns inget beslut med nummer {corrects_id} att rätta.")
     decision = record_decision(
         session,
         municipality=municipality,
@@ -39,6 +46,7 @@ def decide(
         summary=summary,
         actor=actor,
         frame_changes=frame_changes,
+        corrects=corrects,
     )
     if slug == "kf-beslut":
         notify_council_decision(session, municipality=municipality, decision=decision, as_of=as_of)
