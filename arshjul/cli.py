@@ -206,6 +206,22 @@ def load_flow(slug: str):  # type: ignore[no-untyped-def]
     return flow_for(slug)
 
 
+@app.command("portal")
+def portal_command(
+    host: Annotated[str, typer.Option("--host", help="Adressen att lyssna på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Porten.")] = 8000,
+) -> None:
+    """Webbsidan där nämndsekreterarna lämnar underlag (bakom HTTPS i drift)."""
+    from arshjul.portal.app import serve
+    from arshjul.settings import get_settings
+
+    typer.echo(
+        f"Inlämningssidan: http://{host}:{port}/ (länkarna i e-posten börjar med "
+        f"{get_settings().portal_url})"
+    )
+    serve(host=host, port=port, settings=get_settings())
+
+
 @app.command("serve")
 def serve_command() -> None:
     """Kör alla skeden och den dagliga bevakningen i en process (Prefects serve)."""
@@ -398,6 +414,9 @@ def decide_command(
     ] = None,
     kommun: KommunOption = None,
     actor: Annotated[str, typer.Option("--av", help="Vem som registrerar.")] = "controller",
+    corrects: Annotated[
+        int | None, typer.Option("--rattar", help="Numret på beslutet som detta rättar.")
+    ] = None,
 ) -> None:
     """Registrera ett beslut (datum, paragraf, ändrade ramar); ett beslut ändras aldrig."""
     _check_year(year)
@@ -425,8 +444,12 @@ def decide_command(
             settings=get_settings(),
             as_of=parse_as_of(None),
             frame_changes=changes,
+            corrects_id=corrects,
         )
-    typer.echo(f"Beslut registrerat: {get_stage(stage).name}, {decision.paragraph}, {date}.")
+        number = decision.id
+    typer.echo(
+        f"Beslut nr {number} registrerat: {get_stage(stage).name}, {decision.paragraph}, {date}."
+    )
 
 
 def _frame_changes(values: list[str]) -> dict[str, int]:
