@@ -1,0 +1,322 @@
+"""What was typed → values: the conversion every stage form shares, and its base models.
+
+A stage form is a pydantic model whose fields are made with the helpers of
+:mod:`arshjul.forms.fields`. One ``before`` validator turns what a person typed
+into each field's value by the field's kind, so a model accepts the strings of
+a posted form (``"1 234,5"`` tkr, ``"ja"``) as well as the values it stored
+(whole kronor as ``int``, ``True``). Every problem is told in Swedish and tied
+to an input name (:mod:`arshjul.forms.errors`): ``forecast_kr``,
+``measures.2.effect_kr`` (rows count from 0 as shown), ``goals.bun-1.motivation``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic.fields import FieldInfo
+
+from arshjul.formats import MINUS, NBSP, format_number, format_tkr, parse_tkr
+from arshjul.forms.errors import (
+    CHOOSE,
+    CHOOSE_YES_NO,
+    REQUIRED,
+    REQUIRED_IN_ROW,
+    FormProblems,
+    Loc,
+    problem_list,
+    validate_form,
+)
+from arshjul.forms.fields import (
+    DEFAULT_MAX_TKR,
+    TEXT_MAX,
+    choice,
+    extra_of,
+    file,
+    longtext,
+    row_model,
+    text,
+)
+
+YES, NO = "ja", "nej"
+# Everything but tab and newline below space, and DEL: PostgreSQL refuses NUL in text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+# --------------------------------------------------------------------------- converters
+def _context(info: ValidationInfo) -> dict[str, Any]:
+    return info.context if isinstance(info.context, dict) else {}
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _clean(value: str) -> str:
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _missing(extra: dict[str, Any], in_row: bool, message: str = REQUIRED) -> Any:
+    if extra.get("required"):
+        raise ValueError(REQUIRED_IN_ROW if in_row else message)
+    return None
+
+
+def _to_tkr(value: Any, extra: dict[str, Any], in_row: bool, unit_kind: str | None) -> Any:
+    if _is_blank(value):
+        return _missing(extra, in_row)
+    if isinstance(value, bool):
+        raise ValueError("Skriv ett belopp i tkr")
+    if isinstance(value, int):
+        kronor = value  # a stored value: already whole kronor
+    else:
+        try:
+            kronor = parse_tkr(str(value))
+        except ValueError:
+            raise ValueError(
+                f"”{_shown(str(value))}” är inget belopp: skriv beloppet i tkr med siffror, "
+                "t.ex. 1\u00a0234,5"
+            ) from None
+    negative_ok = extra.get("negative") or (unit_kind in extra.get("negative_for", []))
+    if kronor < 0 and not negative_ok:
+        raise ValueError("Beloppet får inte vara negativt")
+    limit = int(extra.get("max_kr", DEFAULT_MAX_TKR * 1000))
+    if abs(kronor) > limit:
+        raise ValueError(f"Orimligt stort belopp: högst {format_tkr(limit, decimals=0)}")
+    return kronor
+
+
+def _to_text(value: Any, extra: dict[str, Any], in_row: bool) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValueError("Skriv en text")
+    cleaned = _clean(value)
+    if not cleaned and extra.get("required"):
+        raise ValueError(REQUIRED_IN_ROW if in_row else REQUIRED)
+    limit = int(extra.get("max_length", TEXT_MAX))
+    if len(cleaned) > limit:
+        raise ValueError(
+            f"Texten är för lång: högst {format_number(limit)} tecken "
+            f"(nu {format_number(len(cleaned))})"
+        )
+    return cleaned
+
+
+def _to_choice(value: Any, extra: dict[str, Any], in_row: bool) -> Any:
+    if _is_blank(value):
+        return _missing(extra, in_row, CHOOSE)
+    allowed = [o[0] for o in extra.get("options", [])]
+    if value not in allowed:
+        raise ValueError(CHOOSE)
+    return value
+
+
+def _to_yesno(value: Any, extra: dict[str, Any], in_row: bool) -> Any:
+    if isinstance(value, bool):
+        return value
+    if _is_blank(value):
+        return _missing(extra, in_row, CHOOSE_YES_NO)
+    answer = str(value).strip().lower()
+    if answer in (YES, NO):
+        return answer == YES
+    raise ValueError(CHOOSE_YES_NO)
+
+
+def _to_date(value: Any, extra: dict[str, Any], in_row: bool) -> Any:
+    if isinstance(value, dt.date):
+        return value
+    if _is_blank(value):
+        return _missing(extra, in_row)
+    typed = str(value).strip()
+    try:
+        day = dt.date.fromisoformat(typed)
+    except ValueError:
+        day = None
+    if day is None or len(typed) != 10 or not 2000 <= day.year <= 2100:
+        raise ValueError(
+            f"”{_shown(typed)}” är inget datum: skriv det som ÅÅÅÅ-MM-DD, t.ex. 2027-05-07"
+        )
+    return day
+
+
+def _to_rows(value: Any, field: FieldInfo, info: ValidationInfo) -> list[Any]:
+    if value is None:
+        value = []
+    if not isinstance(value, list | tuple):
+        raise ValueError("Raderna kunde inte läsas")
+    model = row_model(field)
+    kept, problems = [], []
+    for index, row in enumerate(value):
+        if isinstance(row, BaseModel):
+            kept.append(row)
+            continue
+        if not isinstance(row, dict) or all(_is_blank(v) for v in row.values()):
+            continue  # a blank row is no row
+        try:
+            kept.append(model.model_validate(row, context=info.context))
+        except ValidationError as exc:
+            problems += [((index, *loc), message) for loc, message in problem_list(exc)]
+    if problems:
+        raise FormProblems(problems)
+    extra = extra_of(field)
+    if len(kept) < int(extra.get("min_rows", 0)):
+        item = str(extra.get("item", "rad")).lower()
+        count = int(extra["min_rows"])
+        raise FormProblems([((), f"Fyll i minst {'en' if count == 1 else count} {item}")])
+    return kept
+
+
+def _to_goals(value: Any, info: ValidationInfo) -> dict[str, Any]:
+    given = value if isinstance(value, dict) else {}
+    expected = [g["key"] for g in _context(info).get("goals", [])] or list(given)
+    kept, problems = {}, []
+    for key in expected:
+        answer = given.get(key)
+        if isinstance(answer, BaseModel):
+            kept[key] = answer
+            continue
+        try:
+            blank = dict.fromkeys(GoalJudgement.model_fields, "")
+            kept[key] = GoalJudgement.model_validate(
+                {**blank, **(answer if isinstance(answer, dict) else {})}, context=info.context
+            )
+        except ValidationError as exc:
+            problems += [((key, *loc), message) for loc, message in problem_list(exc)]
+    if problems:
+        raise FormProblems(problems)
+    return kept
+
+
+def parse_number(value: Any) -> float:
+    """A number as a Swede types it (``87,5``, ``1 200``, ``−3``)."""
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int | float):
+        return float(value)
+    cleaned = (
+        (str(value).strip().replace(NBSP, "").replace("\u202f", "").replace(" ", ""))
+        .replace(MINUS, "-")
+        .replace(",", ".")
+    )
+    cleaned = cleaned.removesuffix("%").strip()
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError from None
+    if not number.is_finite():
+        raise ValueError
+    return float(number)
+
+
+def _to_indicators(value: Any, info: ValidationInfo) -> dict[str, float | None]:
+    given = value if isinstance(value, dict) else {}
+    known = {i["key"]: i for i in _context(info).get("indicators", [])}
+    keys = list(known) or list(given)
+    kept: dict[str, float | None] = {}
+    problems: list[tuple[Loc, str]] = []
+    for key in keys:
+        raw = given.get(key)
+        if _is_blank(raw):
+            kept[key] = None
+            continue
+        try:
+            number = parse_number(raw)
+        except ValueError:
+            problems.append(
+                ((key,), f"”{_shown(str(raw))}” är inget tal: skriv värdet med siffror, t.ex. 87,5")
+            )
+            continue
+        unit = str(known.get(key, {}).get("unit", "")).lower()
+        if unit in ("procent", "%") and not 0 <= number <= 100:
+            problems.append(((key,), "En andel i procent ligger mellan 0 och 100"))
+            continue
+        if abs(number) > 1e12:
+            problems.append(((key,), "Orimligt stort värde"))
+            continue
+        kept[key] = number
+    if problems:
+        raise FormProblems(problems)
+    return kept
+
+
+# --------------------------------------------------------------------------- models
+class FormPart(BaseModel):
+    """A model made of form fields: every field converts what was typed."""
+
+    # Defaults are validated too: a field left out counts as left blank, and a rule
+    # tied to a field (an explanation required by a forecast) runs whether or not
+    # the field was given, and beside the other fields' errors.
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _from_typed(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields[info.field_name]  # type: ignore[index]
+        extra = extra_of(field)
+        kind = extra.get("kind")
+        in_row = issubclass(cls, RowPart)
+        unit_kind = _context(info).get("unit_kind")
+        if kind == "tkr":
+            return _to_tkr(value, extra, in_row, unit_kind)
+        if kind in ("text", "longtext", "file"):
+            return _to_text(value, extra, in_row) or (None if kind == "file" else "")
+        if kind == "choice":
+            return _to_choice(value, extra, in_row)
+        if kind == "yesno":
+            return _to_yesno(value, extra, in_row)
+        if kind == "date":
+            return _to_date(value, extra, in_row)
+        if kind == "rows":
+            return _to_rows(value, field, info)
+        if kind == "goals":
+            return _to_goals(value, info)
+        if kind == "indicators":
+            return _to_indicators(value, info)
+        return value
+
+
+class RowPart(FormPart):
+    """One row of a repeated group."""
+
+
+ATTAINMENT_OPTIONS = [
+    ("uppfyllt", "Uppfyllt"),
+    ("delvis uppfyllt", "Delvis uppfyllt"),
+    ("ej uppfyllt", "Ej uppfyllt"),
+    ("ej bedömd", "Ej bedömd"),
+]
+
+
+class GoalJudgement(FormPart):
+    """A unit's judgement of one of its goals."""
+
+    attainment: str = choice("Måluppfyllelse", ATTAINMENT_OPTIONS)
+    motivation: str = longtext("Motivering", max_length=2000)
+
+
+class StageForm(FormPart):
+    """What a stage asks of a unit; every stage's form adds its own fields."""
+
+    title: ClassVar[str] = "Underlag"
+
+    submitted_by: str = text("Inlämnat av", "Ditt namn (och gärna din roll).", max_length=200)
+    attachment: str | None = file(
+        "Bifogat dokument",
+        "Frivilligt: Word (.docx), PDF eller Excel (.xlsx).",
+    )
+
+    def stage_data(self) -> dict[str, Any]:
+        """What is stored as the submission: every field but who submitted it."""
+        return self.model_dump(mode="json", exclude={"submitted_by"})
+
+
+__all__ = ["FormPart", "GoalJudgement", "RowPart", "StageForm", "parse_number", "validate_form"]

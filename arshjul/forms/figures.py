@@ -1,0 +1,257 @@
+"""What a stage already knows about a unit: figures shown beside the form, and its goals.
+
+The figures are read from the database (the council's budget frame, actuals so
+far, a deviation); a figure the database does not have is shown as
+"uppgift saknas" and checks nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from arshjul.formats import format_number, format_tkr, month_name
+from arshjul.models import (
+    ActionPlan,
+    BudgetFrame,
+    Cycle,
+    Deviation,
+    FigureKind,
+    FinancialFigure,
+    FrameKind,
+    FrameStatus,
+    Goal,
+    Indicator,
+    IndicatorTarget,
+    OrgUnit,
+    StageInstance,
+    SubmissionRequest,
+    Term,
+)
+from arshjul.stages.statements import STATEMENT_GROUPS
+
+MISSING = "uppgift saknas"
+
+# The last month of actuals a follow-up stage looks at.
+ACTUALS_MONTH = {
+    "tertial": 4,
+    "delar": 8,
+    "arsredovisning": 12,
+    "ekonomirapport-mars": 2,
+    "ekonomirapport-juni": 5,
+    "ekonomirapport-november": 10,
+}
+
+
+@dataclass(frozen=True)
+class KnownFigure:
+    """A figure shown beside the form; ``kronor`` None when the database has none."""
+
+    key: str
+    label: str
+    kronor: int | None
+
+    @property
+    def shown(self) -> str:
+        return MISSING if self.kronor is None else format_tkr(self.kronor)
+
+
+@dataclass
+class StageFacts:
+    """Everything a form needs besides what was typed."""
+
+    unit: OrgUnit
+    stage: StageInstance
+    year: int
+    figures: list[KnownFigure] = field(default_factory=list)
+    goals: list[dict[str, Any]] = field(default_factory=list)
+    indicators: list[dict[str, Any]] = field(default_factory=list)
+
+    def context(self) -> dict[str, Any]:
+        """The validation context: known amounts by key, goals, indicators, unit kind."""
+        amounts = {f.key: f.kronor for f in self.figures if f.kronor is not None}
+        return {
+            **amounts,
+            "unit_kind": self.unit.kind,
+            "goals": self.goals,
+            "indicators": self.indicators,
+        }
+
+
+def _frame_query(unit_id: int, year: int, status: FrameStatus) -> Any:
+    return (
+        select(BudgetFrame.amount_kr)
+        .where(
+            BudgetFrame.unit_id == unit_id,
+            BudgetFrame.budget_year == year,
+            BudgetFrame.kind == FrameKind.OPERATIONS,
+            BudgetFrame.status == status,
+            BudgetFrame.area == "",
+        )
+        .scalar_subquery()
+    )
+
+
+def _frame(session: Session, unit_id: int, year: int, status: FrameStatus) -> int | None:
+    return session.exec(select(_frame_query(unit_id, year, status))).one()
+
+
+def _frame_and_actuals(
+    session: Session, unit_id: int, year: int, month: int
+) -> tuple[int | None, int | None]:
+    """The council's frame for a year and the actuals up to a month, in one query."""
+    actuals = (
+        select(func.coalesce(func.sum(FinancialFigure.amount_kr), 0), func.count())
+        .where(
+            FinancialFigure.unit_id == unit_id,
+            FinancialFigure.year == year,
+            FinancialFigure.kind == FigureKind.ACTUAL,
+            FinancialFigure.month <= month,
+            FinancialFigure.project == "",
+            FinancialFigure.account_group.not_in(STATEMENT_GROUPS),  # type: ignore[attr-defined]
+        )
+        .subquery()
+    )
+    frame, total, count = session.exec(
+        select(_frame_query(unit_id, year, FrameStatus.COUNCIL), actuals.c[0], actuals.c[1])
+    ).one()
+    return frame, (int(total) if count else None)
+
+
+def _latest_deviation(session: Session, unit_id: int) -> int | None:
+    row = session.exec(
+        select(Deviation.deviation_kr)
+        .where(Deviation.unit_id == unit_id, Deviation.kind == "operations")
+        .order_by(Deviation.detected_on.desc(), Deviation.id.desc())  # type: ignore[attr-defined]
+    ).first()
+    return row
+
+
+def _plan_deviation(session: Session, stage: StageInstance) -> int | None:
+    row = session.exec(
+        select(Deviation.deviation_kr)
+        .join(ActionPlan, ActionPlan.deviation_id == Deviation.id)
+        .where(ActionPlan.stage_instance_id == stage.id)
+    ).first()
+    return row
+
+
+def known_figures_for(
+    session: Session, unit: OrgUnit, stage: StageInstance, year: int
+) -> list[KnownFigure]:
+    """The figures a stage shows beside its form."""
+    slug, uid = stage.slug, unit.id
+    assert uid is not None
+    budget_label = f"Budgetram {year} (KF)"
+    if slug in ACTUALS_MONTH:
+        month = ACTUALS_MONTH[slug]
+        frame, actual = _frame_and_actuals(session, uid, year, month)
+        found = [
+            KnownFigure("budget_kr", budget_label, frame),
+            KnownFigure("actual_kr", f"Utfall januari–{month_name(month)} {year}", actual),
+        ]
+        if slug.startswith("ekonomirapport"):
+            found.append(
+                KnownFigure(
+                    "deviation_kr",
+                    "Avvikelse enligt senaste uppföljningen",
+                    _latest_deviation(session, uid),
+                )
+            )
+        return found
+    budget = KnownFigure("budget_kr", budget_label, _frame(session, uid, year, FrameStatus.COUNCIL))
+    if slug == "atgardsplan":
+        return [
+            budget,
+            KnownFigure(
+                "deviation_kr", "Avvikelse som planen ska hantera", _plan_deviation(session, stage)
+            ),
+        ]
+    if slug == "namndanalys":
+        return [
+            budget,
+            KnownFigure(
+                "frame_kr",
+                f"Preliminär ram {year + 1}",
+                _frame(session, uid, year + 1, FrameStatus.PRELIMINARY),
+            ),
+        ]
+    if slug == "namndbudget":
+        return [
+            KnownFigure(
+                "frame_kr",
+                f"Ram {year + 1} enligt KF",
+                _frame(session, uid, year + 1, FrameStatus.COUNCIL),
+            )
+        ]
+    return []
+
+
+def _term_id(session: Session, municipality_id: int, year: int) -> int | None:
+    terms = session.exec(
+        select(Term).where(Term.municipality_id == municipality_id).order_by(Term.start_year)
+    ).all()
+    current = [t for t in terms if t.start_year <= year <= t.end_year]
+    earlier = [t for t in terms if t.start_year <= year]
+    chosen = current or earlier or terms
+    return chosen[-1].id if chosen else None
+
+
+def _target_text(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    decimals = 0 if float(value).is_integer() else 1
+    suffix = "\u00a0%" if unit.lower() in ("procent", "%") else (f" {unit}" if unit else "")
+    return f"{format_number(value, decimals)}{suffix}"
+
+
+def goals_for(
+    session: Session, unit: OrgUnit, year: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The unit's goals and their indicators (with this year's target) in the current term."""
+    term_id = _term_id(session, unit.municipality_id, year)
+    goal_rows = session.exec(
+        select(Goal)
+        .where(Goal.unit_id == unit.id, Goal.term_id == term_id)
+        .order_by(Goal.sort_order, Goal.key)
+    ).all()
+    goal_list = [{"key": g.key, "title": g.title} for g in goal_rows]
+    found: list[dict[str, Any]] = []
+    for goal in goal_rows:
+        for ind in session.exec(
+            select(Indicator).where(Indicator.goal_id == goal.id).order_by(Indicator.key)
+        ):
+            targets = {
+                t.year: t.value
+                for t in session.exec(
+                    select(IndicatorTarget).where(IndicatorTarget.indicator_id == ind.id)
+                )
+            }
+            target = targets.get(year, targets.get(None))
+            found.append(
+                {
+                    "key": ind.key,
+                    "name": ind.name,
+                    "unit": ind.unit_of_measure,
+                    "goal": goal.key,
+                    "target": _target_text(target, ind.unit_of_measure),
+                }
+            )
+    return goal_list, found
+
+
+def stage_facts(session: Session, request: SubmissionRequest) -> StageFacts:
+    """What the form for a request shows and checks against."""
+    unit = session.get(OrgUnit, request.unit_id)
+    stage = session.get(StageInstance, request.stage_instance_id)
+    assert unit is not None and stage is not None
+    cycle = session.get(Cycle, stage.cycle_id)
+    assert cycle is not None
+    facts = StageFacts(unit=unit, stage=stage, year=cycle.year)
+    facts.figures = known_figures_for(session, unit, stage, cycle.year)
+    if stage.slug in ("delar", "arsredovisning"):
+        facts.goals, facts.indicators = goals_for(session, unit, cycle.year)
+    return facts

@@ -1,0 +1,143 @@
+"""The follow-up stages' forms: tertial, delår, årsredovisning, ekonomirapport, åtgärdsplan.
+
+The keys are those the follow-up documents read (``forecast_kr``,
+``deviation_explanation``, ``measures``, ``goals``, ``indicators``,
+``result_comment``, ``progress``, ``remaining_deviation_kr`` …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from pydantic import ValidationInfo, computed_field, field_validator
+
+from arshjul.formats import format_tkr
+from arshjul.forms.base import GoalJudgement, RowPart, StageForm
+from arshjul.forms.fields import date, goals, indicators, longtext, rows, tkr, yesno
+from arshjul.forms.fields import text as line
+
+
+def _context(info: ValidationInfo) -> dict[str, Any]:
+    return info.context if isinstance(info.context, dict) else {}
+
+
+class ForecastForm(StageForm):
+    """A full-year forecast, explained when it differs from the budget frame."""
+
+    forecast_kr: int = tkr(
+        "Helårsprognos",
+        "Nämnder: prognos för årets nettokostnad i tkr. Bolag: prognos för årets resultat "
+        "(negativt belopp = förlust).",
+        negative_for=("company",),
+        compare="budget_kr",
+    )
+    deviation_explanation: str = longtext(
+        "Förklaring till avvikelsen",
+        "Måste fyllas i när prognosen avviker från budgetramen: vad beror avvikelsen på?",
+        required=False,
+    )
+
+    @field_validator("deviation_explanation")
+    @classmethod
+    def _deviation_explained(cls, value: str, info: ValidationInfo) -> str:
+        budget = _context(info).get("budget_kr")
+        forecast = info.data.get("forecast_kr")
+        if budget is not None and forecast is not None and forecast != budget and not value:
+            raise ValueError(
+                f"Prognosen ({format_tkr(forecast)}) avviker från budgetramen "
+                f"({format_tkr(budget)}): förklara avvikelsen"
+            )
+        return value
+
+
+class TertialForm(ForecastForm):
+    title: ClassVar[str] = "Tertialuppföljning"
+
+    measures: str = longtext(
+        "Åtgärder inom egen delegation",
+        "Vad nämnden själv gör för att hålla budgeten.",
+        required=False,
+    )
+
+
+class DelarForm(ForecastForm):
+    title: ClassVar[str] = "Delårsrapport"
+
+    measures: str = longtext(
+        "Åtgärder inom egen delegation",
+        "Vad nämnden själv gör för att hålla budgeten.",
+        required=False,
+    )
+    goals: dict[str, GoalJudgement] = goals(
+        "Måluppfyllelse", "Bedöm vart och ett av nämndens mål och motivera bedömningen."
+    )
+    indicators: dict[str, float | None] = indicators(
+        "Indikatorer", "Värdet hittills i år; lämna tomt om det inte finns ännu."
+    )
+
+
+class ArsredovisningForm(StageForm):
+    title: ClassVar[str] = "Årsredovisning"
+
+    result_comment: str = longtext(
+        "Kommentar till årets resultat", "Utfallet mot budget och vad det beror på."
+    )
+    goals: dict[str, GoalJudgement] = goals(
+        "Måluppfyllelse", "Bedöm vart och ett av målen för helåret och motivera bedömningen."
+    )
+    indicators: dict[str, float | None] = indicators(
+        "Indikatorer", "Helårsvärdet; lämna tomt om det inte finns."
+    )
+    internal_control: str = longtext(
+        "Utfall av den interna kontrollen",
+        "Vilka kontroller som gjorts, vad de visade och vilka åtgärder som följer.",
+    )
+    purpose_assessment: str = longtext(
+        "Bolagets verksamhet och det kommunala ändamålet",
+        "Har verksamheten bedrivits i enlighet med ändamålet och de kommunala befogenheterna?",
+        required=False,
+        only_for=("company",),
+    )
+    purpose_matched: bool | None = yesno(
+        "Har verksamheten följt ändamålet?", required=False, only_for=("company",)
+    )
+
+
+class EkonomirapportForm(StageForm):
+    title: ClassVar[str] = "Ekonomirapport"
+
+    progress: str = longtext(
+        "Hur går arbetet med åtgärdsplanen?",
+        "Vilka åtgärder som genomförts och vilken effekt de haft hittills.",
+    )
+    remaining_deviation_kr: int = tkr(
+        "Kvarstående avvikelse",
+        "Budget minus prognos i tkr; negativt belopp = underskott.",
+        negative=True,
+        compare="deviation_kr",
+    )
+
+
+class MeasureRow(RowPart):
+    text: str = longtext("Åtgärd", max_length=1000)
+    effect_kr: int = tkr("Effekt (tkr)", "Förbättring av årets resultat.")
+    decided_by: str = line("Vem beslutar")
+    when: dt.date = date("När", "ÅÅÅÅ-MM-DD")
+
+
+class AtgardsplanForm(StageForm):
+    title: ClassVar[str] = "Åtgärdsplan"
+
+    measures: list[MeasureRow] = rows(
+        "Åtgärder", "En åtgärd per rad; tomma rader räknas inte.", min_rows=1, item="åtgärd"
+    )
+    needs_executive_board: bool = yesno(
+        "Behövs beslut av kommunstyrelsen?",
+        "Ja om någon åtgärd ligger utanför nämndens egen delegation.",
+    )
+
+    @computed_field(title="Åtgärdernas sammanlagda effekt")  # type: ignore[prop-decorator]
+    @property
+    def total_effect_kr(self) -> int:
+        return sum(m.effect_kr for m in self.measures)

@@ -1,0 +1,302 @@
+"""The submission page (`arshjul portal`): a FastAPI app of plain HTML forms.
+
+Routes:
+
+* ``GET  /begaran/{id}/{token}``: the form, prefilled with the current version
+* ``POST /begaran/{id}/{token}``: validate; 422 with the errors, or store a new
+  version and redirect (303) to its receipt
+* ``GET  /begaran/{id}/{token}/kvitto/{version}``: the receipt of a version
+* ``GET  /halsa``: health (the database answers)
+* ``GET  /static/portal.css``: the one stylesheet
+
+Each request gets its own synchronous database session; the endpoints are
+``def`` functions run in FastAPI's thread pool. Only reading the posted body
+is ``async`` (a dependency), so that the file is read at most up to its limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+
+from arshjul.lifecycle.submissions import SubmissionClosed
+from arshjul.models.db import get_engine
+from arshjul.portal.middleware import PortalMiddleware
+from arshjul.portal.pages import (
+    Posted,
+    Refusal,
+    authorise,
+    check,
+    closed_page,
+    form_page,
+    load_page,
+    message_page,
+    receipt_page,
+    store,
+)
+from arshjul.portal.views import stylesheet
+from arshjul.settings import Settings, get_settings
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# Room for the text fields of a post besides its file.
+FIELDS_MARGIN = 2 * 1024 * 1024
+MAX_FIELDS = 2000
+# Endpoint threads: enough to overlap database round trips, few enough for the GIL.
+WORKER_THREADS = 8
+
+
+def stockholm_now() -> dt.datetime:
+    """Now, in Swedish time."""
+    return dt.datetime.now(STOCKHOLM)
+
+
+class Portal:
+    """What every request needs: settings, the engine and the clock.
+
+    On SQLite the posts of one process take turns at writing: SQLite has one
+    writer at a time, and a writer kept waiting by another polls with growing
+    sleeps (its busy timeout), which turns a queue of a few milliseconds into
+    seconds. PostgreSQL locks the request's row instead.
+    """
+
+    def __init__(
+        self, settings: Settings, engine: Engine, clock: Callable[[], dt.datetime]
+    ) -> None:
+        self.settings, self.engine, self.clock = settings, engine, clock
+        self.write_lock: AbstractContextManager[object] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
+
+    @property
+    def limit(self) -> int:
+        return self.settings.max_attachment_bytes
+
+
+def _portal(request: Request) -> Portal:
+    return request.app.state.portal  # type: ignore[no-any-return]
+
+
+def _root(request: Request) -> str:
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def _html(body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status)
+
+
+def _refused(request: Request, refusal: Refusal) -> HTMLResponse:
+    return _html(message_page(refusal, root=_root(request)), refusal.status)
+
+
+async def read_posted(request: Request) -> Posted:
+    """The posted fields, and the first ``limit + 1`` bytes of an attached file."""
+    limit = _portal(request).limit
+    try:
+        form = await request.form(max_files=1, max_fields=MAX_FIELDS, max_part_size=256 * 1024)
+    except StarletteHTTPException as exc:
+        if exc.status_code == 413:
+            raise
+        return Posted(problem="Formuläret kunde inte läsas. Ladda om sidan och försök igen.")
+    except ClientDisconnect:
+        return Posted(problem="Anslutningen bröts innan formuläret kommit fram.")
+    posted = Posted()
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if value.filename and posted.filename is None:
+                    posted.filename = value.filename
+                    posted.content = await value.read(limit + 1)
+            elif name not in posted.fields:
+                posted.fields[name] = value
+    finally:
+        await form.close()
+    return posted
+
+
+def _error_page(status: int) -> Refusal:
+    pages = {
+        400: ("Felaktig förfrågan", ["Använd länken i e-posten och formuläret på sidan."]),
+        404: (
+            "Sidan finns inte",
+            ["Adressen leder inte till någon sida. Använd länken i e-posten."],
+        ),
+        405: (
+            "Det går inte att göra så här",
+            ["Använd formuläret på sidan som länken leder till."],
+        ),
+        413: (
+            "Inlämningen är för stor",
+            [
+                "Det som skickades var större än vad formuläret tar emot. "
+                "Gå tillbaka och välj en mindre fil."
+            ],
+        ),
+    }
+    heading, paragraphs = pages.get(
+        status,
+        (
+            "Något gick fel",
+            ["Försök igen om en stund. Kvarstår felet: kontakta kommunens controller."],
+        ),
+    )
+    return Refusal(status, heading, paragraphs)
+
+
+@asynccontextmanager
+async def _few_threads(app: FastAPI) -> AsyncIterator[None]:
+    """Run the endpoints on a few threads, not anyio's default 40.
+
+    The work is Python holding the GIL; forty threads taking turns only starve
+    the event loop (which then misses its own sockets) and queue for database
+    connections. A few threads keep every core busy and the loop responsive.
+    """
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
+
+
+def create_app(
+    *,
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> FastAPI:
+    """The portal on an engine (default: the settings' database) and a clock (default: now)."""
+    settings = settings or get_settings()
+    portal = Portal(settings, engine or get_engine(settings.database_url), clock or stockholm_now)
+    app = FastAPI(
+        title="Årshjul – inlämning",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_few_threads,
+    )
+    app.state.portal = portal
+    too_large = message_page(_error_page(413)).encode()
+    app.add_middleware(
+        PortalMiddleware,
+        max_body=portal.limit + FIELDS_MARGIN,
+        too_large=lambda: too_large,
+    )
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+        return _refused(request, _error_page(exc.status_code))
+
+    @app.exception_handler(RequestValidationError)
+    def _bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        return _refused(request, _error_page(400))
+
+    @app.exception_handler(Exception)
+    def _server_error(request: Request, exc: Exception) -> HTMLResponse:
+        return _refused(request, _error_page(500))
+
+    @app.get("/halsa")
+    def health() -> JSONResponse:
+        try:
+            with portal.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # the database does not answer
+            return JSONResponse({"status": "fel", "databas": "svarar inte"}, status_code=503)
+        return JSONResponse({"status": "ok", "databas": "ok"})
+
+    @app.get("/static/portal.css")
+    def css() -> Response:
+        return Response(
+            stylesheet(),
+            media_type="text/css; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
+    @app.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> HTMLResponse:
+        refusal = Refusal(
+            200,
+            "Inlämning av underlag",
+            ["Öppna formuläret med den personliga länken i e-posten om begäran om underlag."],
+        )
+        return _refused(request, refusal)
+
+    @app.get("/begaran/{request_id}/{token}", response_class=HTMLResponse)
+    def show(request_id: str, token: str, request: Request) -> HTMLResponse:
+        now = portal.clock()
+        with Session(portal.engine, expire_on_commit=False) as session:
+            try:
+                found = authorise(session, request_id, token, now)
+            except Refusal as refusal:
+                return _refused(request, refusal)
+            page = load_page(session, found, token, _root(request))
+            return _html(form_page(session, page, now=now, limit=portal.limit))
+
+    @app.post("/begaran/{request_id}/{token}", response_class=HTMLResponse)
+    def post(
+        request_id: str,
+        token: str,
+        request: Request,
+        posted: Annotated[Posted, Depends(read_posted)],
+    ) -> Response:
+        now = portal.clock()
+        with Session(portal.engine, expire_on_commit=False) as session:
+            try:
+                found = authorise(session, request_id, token, now)
+            except Refusal as refusal:
+                return _refused(request, refusal)
+            page = load_page(session, found, token, _root(request))
+            if posted.problem:
+                return _refused(
+                    request, Refusal(400, "Formuläret kunde inte läsas", [posted.problem])
+                )
+            checked = check(session, page, posted, now=now, limit=portal.limit)
+            if isinstance(checked, str):
+                session.rollback()
+                return _html(checked, 422)
+            client = request.client.host if request.client else "okänd"
+            try:
+                with portal.write_lock:
+                    version = store(session, page, checked, now=now, origin=f"portal {client}")
+                    session.commit()
+            except SubmissionClosed as exc:
+                session.rollback()
+                return _html(closed_page(session, page, exc), 410)
+            return RedirectResponse(f"{page.link}/kvitto/{version}", status_code=303)
+
+    @app.get("/begaran/{request_id}/{token}/kvitto/{version}", response_class=HTMLResponse)
+    def receipt(request_id: str, token: str, version: str, request: Request) -> HTMLResponse:
+        now = portal.clock()
+        with Session(portal.engine, expire_on_commit=False) as session:
+            try:
+                found = authorise(session, request_id, token, now)
+                page = load_page(session, found, token, _root(request))
+                return _html(receipt_page(session, page, version))
+            except Refusal as refusal:
+                return _refused(request, refusal)
+
+    return app
+
+
+def serve(*, host: str, port: int, settings: Settings) -> None:
+    """Run the portal with uvicorn until stopped (one process; put HTTPS in front of it)."""
+    import uvicorn
+
+    # No access log: every URL carries a personal token.
+    uvicorn.run(
+        create_app(settings=settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        log_level="info",
+        access_log=False,
+    )
