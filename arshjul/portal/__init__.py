@@ -1,0 +1,1 @@
+"""The submission page (`arshjul portal`): see :mod:`arshjul.portal.app`."""
