@@ -23,7 +23,7 @@ def run_demo(year: int, out: Path, echo: Callable[[str], None]) -> DemoSummary:
     os.environ["ARSHJUL_MAIL_DIR"] = str(out / "e-post")
     os.environ["ARSHJUL_OUTPUT_DIR"] = str(out / "dokument")
     # Flow-run logs go to the Prefect UI; the terminal shows the progress bar.
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     from arshjul.settings import get_settings
 
     get_settings.cache_clear()

@@ -393,7 +393,7 @@ def summarize(engine: Engine, year: int, folder: Path, mail_dir: Path) -> DemoSu
             deviations=count(session, Deviation, Deviation.beyond_threshold == True),  # noqa: E712
             action_plans=count(session, ActionPlan),
             decisions=count(session, Decision),
-            documents=[Path(d.path) for d in documents],
+            documents=list(dict.fromkeys(Path(d.path) for d in documents)),
             mail_dir=mail_dir,
             database=str(engine.url),
         )

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from arshjul.errors import ArshjulError
@@ -108,7 +109,13 @@ def store_submission(
                 content=content,
             )
         )
-    session.refresh(request)
+    # The row was updated in SQL above; tell the loaded object without a reload.
+    for name, value in (
+        ("state", RequestState.SUBMITTED),
+        ("submitted_at", as_of),
+        ("late", late),
+    ):
+        set_committed_value(request, name, value)
     _queue_receipt(session, request=request, submission=submission, summary=summary)
     session.add(
         AuditEntry(

@@ -24,6 +24,7 @@ def publish_stage_artifacts(
     from arshjul.lifecycle.context import get_municipality
     from arshjul.lifecycle.status import request_statuses
     from arshjul.models import Cycle, Deviation, GeneratedDocument, OrgUnit, StageInstance
+    from arshjul.models.cycle import STAGE_STATE_SV, StageState
     from arshjul.models.db import session_scope
 
     with session_scope(engine) as session:
@@ -53,7 +54,7 @@ def publish_stage_artifacts(
             .where(GeneratedDocument.stage_instance_id.in_([s.id for s in stages]))  # type: ignore[attr-defined]
             .order_by(GeneratedDocument.version)
         ).all()
-        state = ", ".join(sorted({s.state for s in stages}))
+        state = ", ".join(sorted({STAGE_STATE_SV[StageState(s.state)] for s in stages}))
     prefix = f"{slug}-{year}-{code}"
     if requests:
         create_table_artifact(

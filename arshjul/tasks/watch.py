@@ -71,12 +71,19 @@ def publish_status(municipality_code: str, as_of: dt.datetime) -> int:
         description=f"Öppna begäranden i {municipality.name} den {as_of:%Y-%m-%d}",
     )
     per_stage: dict[tuple[str, int], list[bool]] = defaultdict(list)
+    names: dict[tuple[str, int], str] = {}
     for r in rows:
         per_stage[(r.stage, r.year)].append(r.state == "submitted")
+        names[(r.stage, r.year)] = r.stage_name
+    waiting = {(r.stage, r.year) for r in open_rows}
     for (slug, year), done in per_stage.items():
+        if (slug, year) not in waiting:
+            continue  # a stage with nothing outstanding needs no new progress version
         create_progress_artifact(
             progress=100.0 * sum(done) / len(done),
             key=f"{slug}-{year}-{municipality_code}-inlamnat",
-            description=f"{slug} {year}: {sum(done)} av {len(done)} har lämnat underlag",
+            description=(
+                f"{names[(slug, year)]} {year}: {sum(done)} av {len(done)} har lämnat underlag"
+            ),
         )
     return len(open_rows)
