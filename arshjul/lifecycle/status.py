@@ -85,9 +85,13 @@ def request_statuses(
     today = as_of.astimezone(STOCKHOLM).date()
     rows = []
     for request, stage, cycle, unit, municipality, n in session.exec(statement).all():
-        late_days = (
-            working_days_late(request, today) if request.state != RequestState.SUBMITTED else 0
+        # A late submission keeps how late it was; an open request counts on.
+        until = (
+            request.submitted_at.astimezone(STOCKHOLM).date()
+            if request.state == RequestState.SUBMITTED and request.submitted_at
+            else today
         )
+        late_days = working_days_late(request, until)
         state_sv = REQUEST_STATE_SV[RequestState(request.state)]
         if request.state == RequestState.SUBMITTED and request.late:
             state_sv = "inlämnad sent"
