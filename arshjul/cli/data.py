@@ -1,0 +1,99 @@
+"""Figures in: imports from the finance system, submissions on a committee's behalf."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from arshjul.cli.common import AsOfOption, KommunOption, app, check_year, parse_as_of
+from arshjul.errors import ArshjulError
+
+
+@app.command("import")
+def import_command(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="ramar, utfall, prognos, befolkning, volymer, index eller finansiella-mal."
+        ),
+    ],
+    file: Annotated[Path, typer.Argument(help="CSV- eller Excel-fil (.xlsx).", dir_okay=False)],
+    as_of: AsOfOption = None,
+    kommun: KommunOption = None,
+    actor: Annotated[str, typer.Option("--av", help="Vem som importerar.")] = "controller",
+    dry_run: Annotated[
+        bool, typer.Option("--prova", help="Kontrollera filen utan att spara något.")
+    ] = False,
+) -> None:
+    """Läs in ramar, utfall, prognoser eller planeringsunderlag från en CSV- eller Excel-fil."""
+    moment = parse_as_of(as_of)
+    from arshjul.imports import import_file
+    from arshjul.lifecycle.context import get_municipality
+    from arshjul.models.db import session_scope
+
+    with session_scope() as session:
+        report = import_file(
+            session,
+            municipality=get_municipality(session, kommun),
+            kind=kind,
+            path=file,
+            as_of=moment,
+            actor=actor,
+            dry_run=dry_run,
+        )
+    typer.echo(str(report))
+
+
+@app.command("submit")
+def submit_command(
+    stage: Annotated[str, typer.Argument(help="Skedets slug, t.ex. tertial.")],
+    unit: Annotated[str, typer.Option("--enhet", help="Enhetens nyckel, t.ex. bun.")],
+    file: Annotated[
+        Path, typer.Option("--fil", help="JSON-fil, eller Excel med kolumnerna fält och värde.")
+    ],
+    year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
+    actor: Annotated[str, typer.Option("--av", help="Controllerns namn (loggas).")],
+    as_of: AsOfOption = None,
+    kommun: KommunOption = None,
+    instance: Annotated[
+        str, typer.Option("--instans", help="För åtgärdsplaner: enhetens nyckel.")
+    ] = "",
+) -> None:
+    """Lämna underlag för en nämnds räkning (sparas som ny version, loggas som ditt)."""
+    check_year(year)
+    moment = parse_as_of(as_of)
+    from sqlmodel import select
+
+    from arshjul.lifecycle.context import get_municipality
+    from arshjul.lifecycle.on_behalf import read_answer_file, submit_on_behalf
+    from arshjul.models import Cycle, OrgUnit, StageInstance, SubmissionRequest
+    from arshjul.models.db import session_scope
+
+    data = read_answer_file(file)
+    with session_scope() as session:
+        municipality = get_municipality(session, kommun)
+        request = session.exec(
+            select(SubmissionRequest)
+            .join(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)
+            .join(Cycle, Cycle.id == StageInstance.cycle_id)
+            .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
+            .where(
+                Cycle.municipality_id == municipality.id,
+                Cycle.year == year,
+                StageInstance.slug == stage,
+                StageInstance.instance_key == instance,
+                OrgUnit.key == unit,
+            )
+        ).first()
+        if request is None:
+            raise ArshjulError(
+                f"Det finns ingen begäran om underlag för {unit} i {stage} {year}: "
+                "kontrollera enheten och skedet (arshjul status --alla)."
+            )
+        submission = submit_on_behalf(
+            session, request=request, data=data, submitted_by=actor, as_of=moment
+        )
+        late = " (sent)" if submission.late else ""
+        typer.echo(f"Sparat som version {submission.version}{late}; kvitto köat till nämnden.")

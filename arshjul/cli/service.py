@@ -1,0 +1,60 @@
+"""Long-running services and the simulated year: the portal, serve, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from arshjul.cli.common import app, check_year
+
+
+@app.command("portal")
+def portal_command(
+    host: Annotated[str, typer.Option("--host", help="Adressen att lyssna på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Porten.")] = 8000,
+) -> None:
+    """Webbsidan där nämndsekreterarna lämnar underlag (bakom HTTPS i drift)."""
+    from arshjul.portal.app import serve
+    from arshjul.settings import get_settings
+
+    typer.echo(
+        f"Inlämningssidan: http://{host}:{port}/ (länkarna i e-posten börjar med "
+        f"{get_settings().portal_url})"
+    )
+    serve(host=host, port=port, settings=get_settings())
+
+
+@app.command("serve")
+def serve_command() -> None:
+    """Kör alla skeden och den dagliga bevakningen i en process (Prefects serve)."""
+    from arshjul.runtime import prepare_prefect
+
+    prepare_prefect()
+    from prefect import serve
+
+    from arshjul.deployments import runner_deployments
+
+    serve(*runner_deployments())
+
+
+@app.command("demo")
+def demo_command(
+    year: Annotated[
+        int, typer.Option("--year", help="Året att simulera; 2026 är ett valår.")
+    ] = 2027,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Mappen för databas, e-post och dokument.", file_okay=False),
+    ] = Path("arshjul-demo"),
+) -> None:
+    """Hela årshjulet, simulerat för Arboga på inbyggda standardvärden."""
+    import time
+
+    check_year(year)
+    from arshjul.demo.run import print_summary, run_demo
+
+    started = time.monotonic()
+    summary = run_demo(year, out, typer.echo)
+    print_summary(summary, time.monotonic() - started, typer.echo)

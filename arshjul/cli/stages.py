@@ -1,0 +1,164 @@
+"""Running the stages: trigger one, record a decision, write its document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from arshjul.cli.common import AsOfOption, KommunOption, app, check_year, parse_as_of
+from arshjul.errors import ArshjulError
+
+
+def load_flow(slug: str):  # type: ignore[no-untyped-def]
+    """The Prefect flow of a stage, by its slug."""
+    from arshjul.calendar.stages import get_stage
+    from arshjul.deployments import flow_for
+
+    get_stage(slug)
+    return flow_for(slug)
+
+
+@app.command("run")
+def run_command(
+    stage: Annotated[
+        str, typer.Argument(help="Skedets slug, t.ex. tertial (se arshjul calendar).")
+    ],
+    year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
+    as_of: AsOfOption = None,
+    kommun: KommunOption = None,
+) -> None:
+    """Kör ett skede: öppna det som ska öppnas, skicka, sammanställ det som är klart."""
+    check_year(year)
+    moment = parse_as_of(as_of)
+    from arshjul.runtime import prepare_prefect
+
+    prepare_prefect()
+    from prefect import tags
+
+    stage_flow = load_flow(stage)
+    with tags("arshjul", str(year), stage):  # the flow run's own tags, for the UI's filters
+        results = stage_flow(year=year, as_of=moment, municipality=kommun)
+    from arshjul.calendar.stages import get_stage
+
+    name = get_stage(stage).name
+    if not results:
+        typer.echo(f"{name} {year}: inget att göra ännu den {moment:%Y-%m-%d}.")
+    for where, result in results.items():
+        state = _STAGE_STATE_SV.get(result["state"], result["state"])
+        typer.echo(f"{name} {year} ({where}): {state}")
+        for path in result["documents"]:
+            typer.echo(f"  dokument: {path}")
+
+
+_STAGE_STATE_SV = {
+    "planned": "planerat",
+    "open": "öppet, väntar på underlag",
+    "ready": "klart att sammanställa",
+    "compiled": "sammanställt",
+    "decided": "beslutat",
+}
+
+
+@app.command("decide")
+def decide_command(
+    stage: Annotated[str, typer.Argument(help="ks-beslut, kf-beslut eller budgetdag.")],
+    year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
+    date: Annotated[str, typer.Option("--date", help="Sammanträdets datum, ÅÅÅÅ-MM-DD.")],
+    paragraph: Annotated[str, typer.Option("--paragraph", help="Paragraf, t.ex. ”§ 87”.")],
+    summary: Annotated[str, typer.Option("--summary", help="Beslutet i en mening.")] = "",
+    frame: Annotated[
+        list[str] | None,
+        typer.Option("--ram", help="Ändrad driftram: ENHET=TKR, t.ex. bun=412 500. Upprepas."),
+    ] = None,
+    kommun: KommunOption = None,
+    actor: Annotated[str, typer.Option("--av", help="Vem som registrerar.")] = "controller",
+    corrects: Annotated[
+        int | None, typer.Option("--rattar", help="Numret på beslutet som detta rättar.")
+    ] = None,
+) -> None:
+    """Registrera ett beslut (datum, paragraf, ändrade ramar); ett beslut ändras aldrig."""
+    check_year(year)
+    try:
+        decided_on = dt.date.fromisoformat(date)
+    except ValueError:
+        raise ArshjulError(f"--date: ”{date}” är inget datum (ÅÅÅÅ-MM-DD).") from None
+    changes = _frame_changes(frame or [])
+    from arshjul.calendar.stages import get_stage
+    from arshjul.lifecycle.context import get_municipality
+    from arshjul.models.db import session_scope
+    from arshjul.settings import get_settings
+    from arshjul.stages.decide import decide
+
+    with session_scope() as session:
+        decision = decide(
+            session,
+            municipality=get_municipality(session, kommun),
+            year=year,
+            slug=stage,
+            decided_on=decided_on,
+            paragraph=paragraph,
+            summary=summary or f"Strategisk och ekonomisk plan {year + 1}–{year + 3}",
+            actor=actor,
+            settings=get_settings(),
+            as_of=parse_as_of(None),
+            frame_changes=changes,
+            corrects_id=corrects,
+        )
+        number = decision.id
+    typer.echo(
+        f"Beslut nr {number} registrerat: {get_stage(stage).name}, {decision.paragraph}, {date}."
+    )
+
+
+def _frame_changes(values: list[str]) -> dict[str, int]:
+    from arshjul.formats import parse_tkr
+
+    changes = {}
+    for value in values:
+        key, sep, amount = value.partition("=")
+        if not sep or not key.strip():
+            raise ArshjulError(f"--ram: ”{value}” ska skrivas ENHET=TKR, t.ex. bun=412 500.")
+        try:
+            changes[key.strip()] = parse_tkr(amount)
+        except ValueError as exc:
+            raise ArshjulError(f"--ram {key.strip()}: {exc}.") from None
+    return changes
+
+
+@app.command("document")
+def document_command(
+    stage: Annotated[str, typer.Argument(help="Skedets slug, t.ex. ramar.")],
+    year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
+    as_of: AsOfOption = None,
+    kommun: KommunOption = None,
+) -> None:
+    """Skriv ett skedes dokument på nytt från det som finns i databasen nu."""
+    check_year(year)
+    moment = parse_as_of(as_of)
+    from arshjul.lifecycle.context import get_municipality
+    from arshjul.models.db import session_scope
+    from arshjul.settings import get_settings
+    from arshjul.stages.base import get_spec, stage_context
+    from arshjul.stages.reconcile import is_due
+
+    with session_scope() as session:
+        ctx = stage_context(
+            session,
+            municipality=get_municipality(session, kommun),
+            year=year,
+            slug=stage,
+            as_of=moment,
+            settings=get_settings(),
+        )
+        spec = get_spec(stage)
+        if spec.compile is None:
+            raise ArshjulError(f"Skedet {ctx.stage.name} har inget eget dokument.")
+        if not is_due(ctx):
+            raise ArshjulError(
+                f"{ctx.stage.name} {year} har inte öppnat ännu (öppnar {ctx.stage.opens_on})."
+            )
+        paths = spec.compile(ctx)
+    for path in paths:
+        typer.echo(f"Dokument skrivet: {path}")
