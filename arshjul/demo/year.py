@@ -74,7 +74,9 @@ class Year:
         self.report = report
         with Session(engine) as session:
             self.municipality = get_municipality(session)
-        self.schedule = build_schedule(year, municipality_config(self.municipality).calendar)
+        config = municipality_config(self.municipality)
+        self.schedule = build_schedule(year, config.calendar)
+        self.watch_rules = config.watch
         self.through_prefect = through_prefect
         self.slugs = slugs  # None: every stage of the year
         self.never = never  # units whose secretaries never answer
@@ -117,7 +119,8 @@ class Year:
         for kind, what in events:
             if kind == "actuals":
                 self.import_actuals(day, int(what))
-        if WORKING_DAYS.is_working_day(day):
+        watch_day = any(kind in ("watch", "open") for kind, _ in events)
+        if watch_day and WORKING_DAYS.is_working_day(day):
             self.watch(day)
         self.answer(day)
         for slug in self.ready_or_opening(day, events):
@@ -346,17 +349,21 @@ class Year:
             opened = request.opened_at.astimezone(STOCKHOLM).date()
             deadline = request.deadline_at.astimezone(STOCKHOLM).date()
             grace_end = request.grace_until.astimezone(STOCKHOLM).date()
-            days = {
-                secretaries.answer_day(unit.key, opened, deadline),
-                WORKING_DAYS.add_working_days(deadline, -5),
-                WORKING_DAYS.add_working_days(deadline, -1),
+            rules = self.watch_rules
+            # The watch runs when it has something to do; on other days it would do nothing.
+            watch_days = {
+                *(WORKING_DAYS.add_working_days(deadline, -n) for n in rules.reminder_working_days),
                 WORKING_DAYS.add_working_days(deadline, 1),
-                WORKING_DAYS.add_working_days(deadline, 3),
+                WORKING_DAYS.add_working_days(deadline, rules.chief_escalation_after_working_days),
                 WORKING_DAYS.add_working_days(grace_end, 1),
             }
-            for later in sorted(d for d in days if d > day):
-                if not any(q[0] == later and q[2] == "watch" for q in self.queue):
-                    self.add(later, "watch")
+            self._plan_once(day, watch_days, "watch")
+            self._plan_once(day, {secretaries.answer_day(unit.key, opened, deadline)}, "answer")
+
+    def _plan_once(self, today: dt.date, days: set[dt.date], kind: str) -> None:
+        for later in sorted(d for d in days if d > today):
+            if not any(q[0] == later and q[2] == kind for q in self.queue):
+                self.add(later, kind)
 
 
 def summarize(engine: Engine, year: int, folder: Path, mail_dir: Path) -> DemoSummary:
