@@ -8,6 +8,7 @@ up in June and November, and closed; the documents show all of it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -44,11 +45,12 @@ def at(day: str, clock: str = "07:00") -> dt.datetime:
 
 
 @pytest.fixture
-def year(engine: Engine, tmp_path: Path) -> tuple[Engine, Settings]:
+def year(engine: Engine, tmp_path: Path, smtp_inbox) -> tuple[Engine, Settings]:  # type: ignore[no-untyped-def]
     settings = Settings(
         database_url=str(engine.url.render_as_string(hide_password=False)),
         secret_key="s" * 40,
-        mail_dir=tmp_path / "e-post",
+        smtp_host="127.0.0.1",
+        smtp_port=int(os.environ["ARSHJUL_SMTP_PORT"]),
         output_dir=tmp_path / "utdata",
     )
     with Session(engine) as session:
@@ -85,9 +87,10 @@ def year(engine: Engine, tmp_path: Path) -> tuple[Engine, Settings]:
 
 
 def _commit_run(engine: Engine, settings: Settings, slug: str, when: dt.datetime, key: str = ""):  # type: ignore[no-untyped-def]
+    from arshjul.mail.sender import deliver_queued
     from arshjul.models.db import session_scope
 
-    return reconcile(
+    outcome = reconcile(
         lambda: session_scope(engine),
         municipality_code="1984",
         year=2027,
@@ -96,6 +99,8 @@ def _commit_run(engine: Engine, settings: Settings, slug: str, when: dt.datetime
         settings=settings,
         instance_key=key,
     )
+    deliver_queued(engine, settings=settings, as_of=when)
+    return outcome
 
 
 def _answer(
@@ -131,6 +136,7 @@ def _text(path: Path) -> str:
 
 
 def test_overspend_is_escalated_once_planned_followed_up_and_closed(
+    smtp_inbox,  # type: ignore[no-untyped-def]
     year: tuple[Engine, Settings],
 ) -> None:
     engine, settings = year
@@ -231,5 +237,11 @@ def test_overspend_is_escalated_once_planned_followed_up_and_closed(
         assert plan.state == "closed" and plan.closed_on == dt.date(2027, 11, 11)
         purposes = Counter(m.purpose for m in session.exec(select(OutboxMessage)))
         assert purposes["deviation_escalation"] == 1
+    # What arrived at the real SMTP server: the escalation once, to the head and controller.
+    escalated = [m for m in smtp_inbox.messages if str(m["Subject"]).startswith("Avvikelse")]
+    assert len(escalated) == 1 and "Socialnämnden" in str(escalated[0]["Subject"])
+    assert "sof.chef@arboga.example" in str(escalated[0]["To"])
+    asked = [m for m in smtp_inbox.messages if "åtgärdsplan" in str(m["Subject"]).lower()]
+    assert asked and "sn.sekreterare@arboga.example" in str(asked[0]["To"])
     report = _text(november.documents[0])
     assert "Färre externa placeringar" in report and "I balans" in report
