@@ -196,6 +196,29 @@ class AllocationConfig(Strict):
     volumes: list[VolumeCost] = Field(default_factory=list)
 
 
+def _default_categories() -> list[str]:
+    return ["omvärld", "verksamhet", "legal", "IT", "rapportering"]
+
+
+class InternalControlConfig(Strict):
+    """Intern kontroll: the scale a risk is valued on and the categories a risk may have."""
+
+    scale: int = Field(
+        default=4, ge=3, le=5, description="Probability and consequence are valued 1–scale"
+    )
+    categories: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=_default_categories, min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        folded = [c.strip().casefold() for c in self.categories]
+        dups = _duplicates(folded)
+        if dups:
+            raise ValueError(f"kategorin ”{dups[0]}” förekommer mer än en gång")
+        return self
+
+
 class DocumentsConfig(Strict):
     template: Path | None = Field(default=None, description="The municipality's own .docx")
 
@@ -214,6 +237,7 @@ class MunicipalityConfig(Strict):
     documents: DocumentsConfig = Field(default_factory=DocumentsConfig)
     allocation: AllocationConfig = Field(default_factory=AllocationConfig)
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    internal_control: InternalControlConfig = Field(default_factory=InternalControlConfig)
 
     @model_validator(mode="after")
     def _references(self) -> Self:

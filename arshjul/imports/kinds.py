@@ -14,22 +14,29 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import SQLModel
+from sqlalchemy.orm import object_session
+from sqlmodel import SQLModel, select
 
 from arshjul.errors import ArshjulError
 from arshjul.formats import format_date
 from arshjul.imports.columns import STOCKHOLM, CellContext, Column, ColumnType, fold
 from arshjul.models import (
     BudgetFrame,
+    Control,
     FigureKind,
     FinancialFigure,
     FrameKind,
     FrameStatus,
+    Municipality,
     OrgUnit,
     PlanningFigure,
+    Risk,
 )
+
+if TYPE_CHECKING:
+    from arshjul.config.schema import InternalControlConfig
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "import"
 
@@ -79,6 +86,7 @@ def _year(name: str = "år", *aliases: str, ahead: int = 10) -> Column:
     return Column(name, ColumnType.YEAR, "year", aliases=aliases, years_ahead=ahead)
 
 
+_KEY = Column("nyckel", ColumnType.TEXT, "key", aliases=("id",), max_length=40)
 _MONTH = Column("månad", ColumnType.MONTH, "month", aliases=("mån", "månadsnummer"))
 _TKR = Column("belopp_tkr", ColumnType.TKR, "amount_kr", aliases=("belopp_i_tkr", "tkr"))
 
@@ -133,6 +141,17 @@ def _measure(text: str) -> str:
     return key
 
 
+def _iso_date(text: str) -> str:
+    """A date written ÅÅÅÅ-MM-DD, kept as that text (the record makes it a date)."""
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValueError(f"”{text}” är inget datum; skriv det som ÅÅÅÅ-MM-DD, t.ex. 2027-10-31")
+    return day.isoformat()
+
+
 # --------------------------------------------------------------------------- checks
 def _month_start(year: int, month: int) -> dt.datetime:
     return dt.datetime(year, month, 1, tzinfo=STOCKHOLM)
@@ -163,6 +182,74 @@ def _area_matches_kind(row: Row, ctx: CellContext) -> list[tuple[str, str]]:
         return [("område", f"”{row['area']}”: område anges bara för investeringar, inte drift")]
     if row["kind"] == FrameKind.INVESTMENT and not row["area"]:
         return [("område", "värde saknas: en investeringsram gäller ett område eller projekt")]
+    return []
+
+
+def _internal_control_config(unit: OrgUnit) -> InternalControlConfig:
+    """The unit's municipality's scale and categories for internal control."""
+    from arshjul.config.schema import InternalControlConfig
+    from arshjul.lifecycle.context import municipality_config
+
+    session = object_session(unit)
+    municipality = session.get(Municipality, unit.municipality_id) if session else None
+    if municipality is None:  # pragma: no cover - an imported unit is always in a session
+        return InternalControlConfig()
+    return municipality_config(municipality).internal_control
+
+
+def _risk_on_scale(row: Row, ctx: CellContext) -> list[tuple[str, str]]:
+    """Probability and consequence on the configured scale, a configured category.
+
+    The category is kept as the configuration spells it (``it`` → ``IT``).
+    """
+    config = _internal_control_config(row["unit"])
+    problems: list[tuple[str, str]] = []
+    for column, name in (("sannolikhet", "probability"), ("konsekvens", "consequence")):
+        if row[name] > config.scale:
+            problems.append(
+                (
+                    column,
+                    f"{row[name]} ligger utanför skalan 1–{config.scale} "
+                    "(kommunens skala för intern kontroll)",
+                )
+            )
+    category = {fold(c): c for c in config.categories}.get(fold(row["category"]))
+    if category is None:
+        problems.append(
+            (
+                "kategori",
+                f"”{row['category']}” är ingen kategori för intern kontroll; "
+                f"välj en av: {', '.join(config.categories)}",
+            )
+        )
+    else:
+        row["category"] = category
+    return problems
+
+
+def _risk_exists(row: Row, ctx: CellContext) -> list[tuple[str, str]]:
+    """A control belongs to a risk of the same unit and year already in the database.
+
+    The risk found is kept in the row (``row["risk"]``) for the record.
+    """
+    unit: OrgUnit = row["unit"]
+    session = object_session(unit)
+    risk = None
+    if session is not None:
+        risk = session.exec(  # type: ignore[attr-defined]
+            select(Risk).where(
+                Risk.unit_id == unit.id, Risk.year == row["year"], Risk.key == row["risk_key"]
+            )
+        ).first()
+    if risk is None:
+        return [
+            (
+                "risk",
+                f"”{row['risk_key']}” är ingen risk för {unit.key} {row['year']}; "
+                "importera risken först (arshjul import risker)",
+            )
+        ]
+    row["risk"] = risk
     return []
 
 
@@ -219,6 +306,29 @@ def _financial_goal(row: Row) -> dict[str, Any]:
         record["key"] = record["key"].removesuffix("_tkr") + "_kr"
         record["value"] = float(kronor)
     return record
+
+
+def _risk(row: Row) -> dict[str, Any]:
+    return {
+        "unit_id": row["unit"].id,
+        "year": row["year"],
+        "key": row["key"],
+        "description": row["description"],
+        "category": row["category"],
+        "probability": row["probability"],
+        "consequence": row["consequence"],
+    }
+
+
+def _control(row: Row) -> dict[str, Any]:
+    return {
+        "risk_id": row["risk"].id,
+        "key": row["key"],
+        "method": row["method"],
+        "frequency": row["frequency"],
+        "owner": row["owner"],
+        "report_on": dt.date.fromisoformat(row["report_on"]),
+    }
 
 
 # --------------------------------------------------------------------------- the kinds
@@ -361,6 +471,58 @@ KINDS: dict[str, ImportKind] = {
             values=("value",),
             record=_financial_goal,
             fixed={"kind": "financial_goal"},
+        ),
+        ImportKind(
+            slug="risker",
+            title="Risker (intern kontroll)",
+            columns=(
+                _unit(),
+                _year("år"),
+                _KEY,
+                Column(
+                    "beskrivning",
+                    ColumnType.TEXT,
+                    "description",
+                    aliases=("risk",),
+                    max_length=1000,
+                ),
+                Column("kategori", ColumnType.TEXT, "category", max_length=40),
+                Column("sannolikhet", ColumnType.INT, "probability", minimum=1),
+                Column("konsekvens", ColumnType.INT, "consequence", minimum=1),
+            ),
+            model=Risk,
+            key=("unit_id", "year", "key"),
+            values=("description", "category", "probability", "consequence"),
+            record=_risk,
+            check=_risk_on_scale,
+        ),
+        ImportKind(
+            slug="kontroller",
+            title="Kontroller (internkontrollplan)",
+            columns=(
+                _unit(),
+                _year("år"),
+                Column("risk", ColumnType.TEXT, "risk_key", aliases=("risknyckel",), max_length=40),
+                _KEY,
+                Column("metod", ColumnType.TEXT, "method", aliases=("kontroll",), max_length=1000),
+                Column("frekvens", ColumnType.TEXT, "frequency", max_length=200),
+                Column("ansvarig", ColumnType.TEXT, "owner", max_length=200),
+                Column(
+                    "rapportdatum",
+                    ColumnType.TEXT,
+                    "report_on",
+                    aliases=("rapporteras",),
+                    max_length=10,
+                    clean=_iso_date,
+                ),
+            ),
+            model=Control,
+            key=("risk_id", "key"),
+            values=("method", "frequency", "owner", "report_on"),
+            record=_control,
+            # Control has no year of its own: the rows compared are those of the file's risks.
+            year_field="risk_id",
+            check=_risk_exists,
         ),
     )
 }
