@@ -17,6 +17,7 @@ from arshjul.formats import format_number, format_tkr, month_name
 from arshjul.models import (
     ActionPlan,
     BudgetFrame,
+    Control,
     Cycle,
     Deviation,
     FigureKind,
@@ -27,6 +28,7 @@ from arshjul.models import (
     Indicator,
     IndicatorTarget,
     OrgUnit,
+    Risk,
     StageInstance,
     SubmissionRequest,
     Term,
@@ -69,15 +71,17 @@ class StageFacts:
     figures: list[KnownFigure] = field(default_factory=list)
     goals: list[dict[str, Any]] = field(default_factory=list)
     indicators: list[dict[str, Any]] = field(default_factory=list)
+    controls: list[dict[str, Any]] = field(default_factory=list)
 
     def context(self) -> dict[str, Any]:
-        """The validation context: known amounts by key, goals, indicators, unit kind."""
+        """The validation context: known amounts, goals, indicators, controls, unit kind."""
         amounts = {f.key: f.kronor for f in self.figures if f.kronor is not None}
         return {
             **amounts,
             "unit_kind": self.unit.kind,
             "goals": self.goals,
             "indicators": self.indicators,
+            "controls": self.controls,
         }
 
 
@@ -243,6 +247,59 @@ def goals_for(
     return goal_list, found
 
 
+def unit_controls(session: Session, unit_id: int, year: int) -> list[tuple[str, Risk, Control]]:
+    """The unit's controls of the year, highest risk first, each with its answer key.
+
+    The answer key is the control's key; a key two of the unit's risks share
+    is told apart by the risk's key: ``risk-key/control-key``.
+    """
+    found = list(
+        session.exec(
+            select(Risk, Control)
+            .join(Control, Control.risk_id == Risk.id)
+            .where(Risk.unit_id == unit_id, Risk.year == year)
+            .order_by(
+                (Risk.probability * Risk.consequence).desc(),  # type: ignore[operator]
+                Risk.key,
+                Control.key,
+            )
+        ).all()
+    )
+    counts: dict[str, int] = {}
+    for _, control in found:
+        counts[control.key] = counts.get(control.key, 0) + 1
+    return [
+        (control.key if counts[control.key] == 1 else f"{risk.key}/{control.key}", risk, control)
+        for risk, control in found
+    ]
+
+
+def risk_value_text(risk: Risk) -> str:
+    """A risk's value as the control plan shows it: ``3×4 = 12``."""
+    return f"{risk.probability}×{risk.consequence} = {risk.value}"
+
+
+def controls_for(session: Session, unit: OrgUnit, year: int) -> list[dict[str, Any]]:
+    """The unit's controls of the year, for the annual report's form (highest risk first)."""
+    assert unit.id is not None
+    return [
+        {
+            "key": key,
+            "control": control.key,
+            "risk": risk.key,
+            "risk_text": risk.description,
+            "category": risk.category,
+            "value": risk.value,
+            "value_text": risk_value_text(risk),
+            "method": control.method,
+            "frequency": control.frequency,
+            "owner": control.owner,
+            "report_on": control.report_on.isoformat() if control.report_on else "",
+        }
+        for key, risk, control in unit_controls(session, unit.id, year)
+    ]
+
+
 def stage_facts(session: Session, request: SubmissionRequest) -> StageFacts:
     """What the form for a request shows and checks against."""
     unit = session.get(OrgUnit, request.unit_id)
@@ -254,4 +311,6 @@ def stage_facts(session: Session, request: SubmissionRequest) -> StageFacts:
     facts.figures = known_figures_for(session, unit, stage, cycle.year)
     if stage.slug in ("delar", "arsredovisning"):
         facts.goals, facts.indicators = goals_for(session, unit, cycle.year)
+    if stage.slug == "arsredovisning" and unit.kind in ("committee", "executive_board"):
+        facts.controls = controls_for(session, unit, cycle.year)
     return facts

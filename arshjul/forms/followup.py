@@ -3,6 +3,11 @@
 The keys are those the follow-up documents read (``forecast_kr``,
 ``deviation_explanation``, ``measures``, ``goals``, ``indicators``,
 ``result_comment``, ``progress``, ``remaining_deviation_kr`` …).
+
+The annual report asks for the outcome of each of the unit's controls of the
+year (``controls``: ``{control key: {"outcome": …, "measure": …}}``); the
+controls come from the validation context like the goals do
+(:func:`arshjul.forms.figures.controls_for`), highest risk first.
 """
 
 from __future__ import annotations
@@ -10,10 +15,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from pydantic import ValidationInfo, computed_field, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from arshjul.formats import format_tkr
-from arshjul.forms.base import GoalJudgement, RowPart, StageForm
+from arshjul.forms.base import FormPart, GoalJudgement, RowPart, StageForm
+from arshjul.forms.errors import FormProblems, Loc, problem_list
 from arshjul.forms.fields import date, goals, indicators, longtext, rows, tkr, yesno
 from arshjul.forms.fields import text as line
 
@@ -77,6 +91,57 @@ class DelarForm(ForecastForm):
     )
 
 
+class ControlAnswer(FormPart):
+    """What one control of the internal control plan found, and what follows from it."""
+
+    outcome: str = longtext(
+        "Utfall", "Vad kontrollen visade: gjordes den, och fanns det brister?", max_length=2000
+    )
+    measure: str = longtext(
+        "Åtgärd", "Vad som görs med det kontrollen visade, om något.", required=False
+    )
+
+
+def controls(title: str, description: str | None = None) -> Any:
+    """The outcome of each of the unit's controls (the controls come from the context).
+
+    Made like the other field kinds (:mod:`arshjul.forms.fields`): kind ``controls``.
+    """
+    return Field(
+        default={},
+        title=title,
+        description=description,
+        json_schema_extra={
+            "kind": "controls",
+            "required": False,
+            "only_for": ["committee", "executive_board"],
+        },
+    )
+
+
+def _to_controls(value: Any, info: ValidationInfo) -> dict[str, Any]:
+    """Each control of the context answered: an outcome is required, a measure is not."""
+    given = value if isinstance(value, dict) else {}
+    expected = [c["key"] for c in _context(info).get("controls", [])] or list(given)
+    kept: dict[str, Any] = {}
+    problems: list[tuple[Loc, str]] = []
+    for key in expected:
+        answer = given.get(key)
+        if isinstance(answer, BaseModel):
+            kept[key] = answer
+            continue
+        try:
+            blank = dict.fromkeys(ControlAnswer.model_fields, "")
+            kept[key] = ControlAnswer.model_validate(
+                {**blank, **(answer if isinstance(answer, dict) else {})}, context=info.context
+            )
+        except ValidationError as exc:
+            problems += [((key, *loc), message) for loc, message in problem_list(exc)]
+    if problems:
+        raise FormProblems(problems)
+    return kept
+
+
 class ArsredovisningForm(StageForm):
     title: ClassVar[str] = "Årsredovisning"
 
@@ -102,6 +167,31 @@ class ArsredovisningForm(StageForm):
     purpose_matched: bool | None = yesno(
         "Har verksamheten följt ändamålet?", required=False, only_for=("company",)
     )
+    controls: dict[str, ControlAnswer] = controls(
+        "Internkontrollplanens kontroller",
+        "Utfallet av var och en av årets kontroller, och åtgärd om någon behövs.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_controls(cls, data: Any) -> Any:
+        """``controls.KEY.outcome`` (an answer file's field/value rows) as ``controls``."""
+        if not isinstance(data, dict):
+            return data
+        flat = {k: v for k, v in data.items() if isinstance(k, str) and k.startswith("controls.")}
+        if not flat:
+            return data
+        nested = dict(data.get("controls") or {})
+        for name, value in flat.items():
+            key, _, part = name.removeprefix("controls.").rpartition(".")
+            if key and part in ControlAnswer.model_fields:
+                nested[key] = {**(nested.get(key) or {}), part: value}
+        return {**data, "controls": nested}
+
+    @field_validator("controls", mode="before")
+    @classmethod
+    def _controls(cls, value: Any, info: ValidationInfo) -> dict[str, Any]:
+        return _to_controls(value, info)
 
 
 class EkonomirapportForm(StageForm):

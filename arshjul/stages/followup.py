@@ -106,6 +106,7 @@ def compile_arsredovisning(ctx: StageContext) -> list[Path]:
         UnitFigures(f.unit, f.budget_kr, f.actual_kr, f.actual_kr, f.submission) for f in figures
     ]
     data.record_goal_answers(ctx)
+    data.record_control_outcomes(ctx)
     report = data.follow_up(
         ctx,
         figures,

@@ -366,19 +366,48 @@ def _sound_management(ctx: StageContext, requirement: Any) -> tuple[doc.Financia
     )
 
 
+def record_control_outcomes(ctx: StageContext) -> None:
+    """Write each control's outcome and measure from the units' current answers.
+
+    Idempotent: a control already holding its answer is left as it is; a control
+    its unit did not answer keeps what it had.
+    """
+    from arshjul.forms.figures import unit_controls
+
+    for unit_id, answer in submissions_by_unit(ctx.session, ctx.stage).items():
+        given = answer.get("controls") or {}
+        if not isinstance(given, dict) or not given:
+            continue
+        for key, _, control in unit_controls(ctx.session, unit_id, ctx.year):
+            reported = given.get(key)
+            if not isinstance(reported, dict):
+                continue
+            outcome = str(reported.get("outcome") or "")
+            measure = str(reported.get("measure") or "")
+            if (control.outcome, control.measure) != (outcome, measure):
+                control.outcome, control.measure = outcome, measure
+                ctx.session.add(control)
+    ctx.session.flush()
+
+
 def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
+    """Per unit, its controls of the year, highest risk (probability × consequence) first."""
+    from arshjul.forms.figures import risk_value_text
+
+    value = Risk.probability * Risk.consequence  # type: ignore[operator]
     rows: dict[str, list[doc.ControlOutcome]] = {}
     for risk, control, unit in ctx.session.exec(
         select(Risk, Control, OrgUnit)
         .join(Control, Control.risk_id == Risk.id)
         .join(OrgUnit, OrgUnit.id == Risk.unit_id)
         .where(Risk.municipality_id == ctx.municipality.id, Risk.year == ctx.year)
-        .order_by(OrgUnit.sort_order, Risk.key)
+        .order_by(OrgUnit.sort_order, OrgUnit.id, value.desc(), Risk.key, Control.key)
     ):
+        how = ", ".join(part for part in (control.frequency, control.owner) if part)
         rows.setdefault(unit.name, []).append(
             doc.ControlOutcome(
-                f"{risk.description} ({risk.probability}×{risk.consequence})",
-                control.method,
+                f"{risk.description} ({risk.category}, {risk_value_text(risk)})",
+                f"{control.method} ({how})" if how else control.method,
                 control.outcome or "Ej rapporterat",
                 control.measure,
             )
