@@ -76,7 +76,7 @@ def test_demo_reports_what_it_did(tmp_path: Path, year: int) -> None:
 
     # Every document listed is there and opens; the year's stages all wrote theirs.
     listed = [line.strip() for line in output.splitlines() if line.strip().endswith(".docx")]
-    assert sorted(listed) == sorted(paths) and len(listed) == _number(output, "dokument")
+    assert sorted(listed) == sorted(set(paths)) and len(listed) == _number(output, "dokument")
     for path in listed:
         assert docx.Document(path).core_properties.author == "Arboga kommun"
     names = " ".join(Path(p).name for p in listed)
