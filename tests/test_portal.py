@@ -676,3 +676,75 @@ def test_unknown_pages_and_versions_answer_in_swedish(world: World, client: http
     assert client.get(world.url(rid="9" * 5000)).status_code == 403
     home = client.get(f"{world.base}/")
     assert home.status_code == 200 and "personliga länken" in home.text
+
+
+def test_the_annual_report_asks_for_each_controls_outcome(
+    engine: Engine, client: httpx.Client
+) -> None:
+    from arshjul.models import Control, Risk
+
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        secret_key="test-nyckel-" + "z" * 40,
+    )
+    key = settings.link_key()
+    with Session(engine) as session:
+        apply_config(session, load_config())
+        municipality = session.exec(select(Municipality)).one()
+        bun = session.exec(select(OrgUnit).where(OrgUnit.key == "bun")).one()
+        risk = Risk(
+            municipality_id=municipality.id,
+            unit_id=bun.id,
+            year=2027,
+            key="r1",
+            description="Intrång i elevregistret",
+            category="IT",
+            probability=4,
+            consequence=4,
+        )
+        session.add(risk)
+        session.flush()
+        session.add(
+            Control(
+                municipality_id=municipality.id,
+                risk_id=risk.id,
+                key="k1",
+                method="Behörighetskontroll",
+            )
+        )
+        stage = ensure_stage_instance(
+            session, municipality=municipality, year=2027, slug="arsredovisning"
+        )
+        report = open_requests(
+            session,
+            municipality=municipality,
+            stage=stage,
+            as_of=dt.datetime(2028, 1, 12, 8, tzinfo=STOCKHOLM),
+            key=key,
+        )
+        session.commit()
+        request = next(r for r in report.created if r.unit_id == bun.id)
+        rid, token = request.id, tokens.derive_token(key, request.id, request.token_salt)
+    clock = Clock(dt.datetime(2028, 1, 20, 9, tzinfo=STOCKHOLM))
+    with serving(create_app(settings=settings, engine=engine, clock=clock)) as base:
+        url = f"{base}/begaran/{rid}/{token}"
+        page = client.get(url).text
+        assert "Behörighetskontroll" in page and 'name="controls.k1.outcome"' in page
+        values = {
+            "submitted_by": "Anna",
+            "result_comment": "Året slutade nära budget.",
+            "internal_control": "Planen genomfördes.",
+            "goals.bun-1.attainment": "uppfyllt",
+            "goals.bun-1.motivation": "Målvärdet nåddes.",
+            "indicators.bun-1-a": "88",
+            "controls.k1.outcome": "",
+            "controls.k1.measure": "",
+        }
+        response = post(client, url, values)
+        assert response.status_code == 422 and "Fältet måste fyllas i" in text_of(response.text)
+        assert counts(engine)[0] == 0
+        values["controls.k1.outcome"] = "Inga obehöriga konton hittades."
+        assert post(client, url, values).status_code == 303
+    with Session(engine) as session:
+        stored = session.exec(select(Submission)).one()
+        assert stored.data["controls"]["k1"]["outcome"] == "Inga obehöriga konton hittades."

@@ -15,6 +15,7 @@ from pydantic.fields import FieldInfo
 from arshjul.formats import format_number
 from arshjul.forms.base import NO, YES, GoalJudgement, StageForm
 from arshjul.forms.fields import applies_to, extra_of, format_tkr_exact, kind_of, row_model
+from arshjul.forms.followup import ControlAnswer
 
 MAX_ROWS = 40
 SUMMARY_TEXT_MAX = 200
@@ -65,6 +66,14 @@ def collect(
                 i["key"]: posted.get(f"{name}.{i['key']}", "")
                 for i in context.get("indicators", [])
             }
+        elif kind == "controls":
+            data[name] = {
+                c["key"]: {
+                    part: posted.get(f"{name}.{c['key']}.{part}", "")
+                    for part in ControlAnswer.model_fields
+                }
+                for c in context.get("controls", [])
+            }
         else:
             data[name] = posted.get(name, "")
     return data
@@ -102,6 +111,10 @@ def values_from_data(
         elif kind == "indicators":
             for key, number in (value or {}).items():
                 values[f"{name}.{key}"] = "" if number is None else _number_text(number)
+        elif kind == "controls":
+            for key, answer in (value or {}).items():
+                for part in ControlAnswer.model_fields:
+                    values[f"{name}.{key}.{part}"] = str((answer or {}).get(part) or "")
         elif kind not in ("file", None) and name != "submitted_by":
             values[name] = _input_text(field, value)
     return values
@@ -172,6 +185,13 @@ def describe(
                 lines.append(
                     (label, _short(f"{attainment}. {judged.get('motivation', '')}", limit))
                 )
+        elif kind == "controls":
+            for key, answer in (value or {}).items():
+                measure = (answer or {}).get("measure") or ""
+                text = (answer or {}).get("outcome", "") + (
+                    f" Åtgärd: {measure}" if measure else ""
+                )
+                lines.append((f"Kontroll {key}", _short(text, limit)))
         elif kind == "indicators":
             for key, number in (value or {}).items():
                 info = indicators.get(key, {"name": key, "unit": ""})

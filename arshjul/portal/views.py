@@ -160,6 +160,28 @@ def _goals(
     return group
 
 
+def _controls(
+    name: str,
+    field: FieldInfo,
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    facts: StageFacts,
+) -> InputView:
+    from arshjul.forms.followup import ControlAnswer
+
+    group = InputView("goals", name, field.title or name, field.description or "")
+    for control in facts.controls:
+        key = control["key"]
+        label = f"{control['method']} – risk: {control['risk_text']} ({control['value_text']})"
+        one = InputView("goal", f"{name}.{key}", label)
+        one.children = [
+            _input(f"{name}.{key}.{part}", sub, values, errors)
+            for part, sub in ControlAnswer.model_fields.items()
+        ]
+        group.children.append(one)
+    return group
+
+
 def _indicators(
     name: str,
     field: FieldInfo,
@@ -206,6 +228,9 @@ def build_inputs(
         elif kind == "indicators":
             if facts.indicators:
                 views.append(_indicators(name, field, values, errors, facts))
+        elif kind == "controls":
+            if facts.controls:
+                views.append(_controls(name, field, values, errors, facts))
         elif kind != "file" and name != "submitted_by":
             views.append(_input(name, field, values, errors, facts))
     return views
