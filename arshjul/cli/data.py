@@ -16,7 +16,10 @@ def import_command(
     kind: Annotated[
         str,
         typer.Argument(
-            help="ramar, utfall, prognos, befolkning, volymer, index, finansiella-mal, risker eller kontroller."
+            help=(
+                "ramar, utfall, prognos, befolkning, volymer, index, finansiella-mal, "
+                "risker eller kontroller."
+            )
         ),
     ],
     file: Annotated[Path, typer.Argument(help="CSV- eller Excel-fil (.xlsx).", dir_okay=False)],
