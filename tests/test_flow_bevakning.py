@@ -82,3 +82,31 @@ def test_watch_flow_reminds_once_and_publishes_the_state(
     assert progress is not None and float(progress.data) == 0.0
     with Session(arboga) as session:
         assert all(m.state == "sent" for m in session.exec(select(OutboxMessage)))
+
+
+async def _run_and_tasks(flow_run_id):  # type: ignore[no-untyped-def]
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    async with get_client() as client:
+        run = await client.read_flow_run(flow_run_id)
+        tasks = await client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+    return run, tasks
+
+
+@pytest.mark.slow
+def test_a_stage_run_is_tagged_and_its_tasks_are_named_after_the_committees(
+    prefect_harness: None, arboga: Engine
+) -> None:
+    from arshjul.flows.tertial import tertial
+
+    state = tertial(year=2027, as_of=dt.date(2027, 4, 13), return_state=True)
+    run, tasks = asyncio.run(_run_and_tasks(state.state_details.flow_run_id))
+    assert run.name == "tertial-2027"
+    assert {"arshjul", "2027", "tertial", "kommun-1984"} <= set(run.tags)
+    names = {t.name for t in tasks}
+    assert "begäran-Socialnämnden" in names and "sammanställ-tertial-2027" in names
+    # Tags on task runs would cost a server round trip each (bench/tertial_scale.md).
+    assert all(not t.tags for t in tasks)

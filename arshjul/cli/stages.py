@@ -35,11 +35,8 @@ def run_command(
     from arshjul.runtime import prepare_prefect
 
     prepare_prefect()
-    from prefect import tags
-
     stage_flow = load_flow(stage)
-    with tags("arshjul", str(year), stage):  # the flow run's own tags, for the UI's filters
-        results = stage_flow(year=year, as_of=moment, municipality=kommun)
+    results = stage_flow(year=year, as_of=moment, municipality=kommun)
     from arshjul.calendar.stages import get_stage
 
     name = get_stage(stage).name

@@ -194,12 +194,9 @@ class Year:
         if self.slugs is not None and slug not in self.slugs:
             return
         if self.through_prefect:
-            from prefect import tags
-
             from arshjul.deployments import flow_for
 
-            with tags("arshjul", str(self.year), slug, f"kommun-{self.municipality.code}"):
-                results = flow_for(slug)(year=self.year, as_of=at(day, 8))
+            results = flow_for(slug)(year=self.year, as_of=at(day, 8))
         else:
             results = self.run_stage_directly(slug, day)
         for result in results.values():

@@ -27,9 +27,10 @@ def municipality_config(municipality: Municipality) -> MunicipalityConfig:
 
 def get_municipality(session: Session, code: str | None = None) -> Municipality:
     """The municipality with this code, or the only one when no code is given."""
-    rows = session.exec(select(Municipality).order_by(Municipality.id)).all()
-    if code is not None:
-        rows = [m for m in rows if m.code == code]
+    statement = select(Municipality).order_by(Municipality.id)
+    if code is not None:  # one row by the unique index, not every municipality decoded
+        statement = statement.where(Municipality.code == code)
+    rows = session.exec(statement).all()
     if not rows:
         if code:
             raise NotFoundError(
