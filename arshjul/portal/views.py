@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from arshjul.formats import format_date, format_datetime, format_tkr
@@ -141,6 +142,26 @@ def _rows(
     return group
 
 
+def _judged(
+    name: str,
+    field: FieldInfo,
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    items: list[tuple[str, str]],
+    answer: type[BaseModel],
+) -> InputView:
+    """One fieldset per goal or control, each with the answer model's inputs."""
+    group = InputView("goals", name, field.title or name, field.description or "")
+    for key, label in items:
+        one = InputView("goal", f"{name}.{key}", label)
+        one.children = [
+            _input(f"{name}.{key}.{part}", sub, values, errors)
+            for part, sub in answer.model_fields.items()
+        ]
+        group.children.append(one)
+    return group
+
+
 def _goals(
     name: str,
     field: FieldInfo,
@@ -148,16 +169,8 @@ def _goals(
     errors: Mapping[str, str],
     facts: StageFacts,
 ) -> InputView:
-    group = InputView("goals", name, field.title or name, field.description or "")
-    for goal in facts.goals:
-        key = goal["key"]
-        one = InputView("goal", f"{name}.{key}", f"Mål {key}: {goal['title']}")
-        one.children = [
-            _input(f"{name}.{key}.{part}", sub, values, errors)
-            for part, sub in GoalJudgement.model_fields.items()
-        ]
-        group.children.append(one)
-    return group
+    items = [(g["key"], f"Mål {g['key']}: {g['title']}") for g in facts.goals]
+    return _judged(name, field, values, errors, items, GoalJudgement)
 
 
 def _controls(
@@ -169,17 +182,11 @@ def _controls(
 ) -> InputView:
     from arshjul.forms.followup import ControlAnswer
 
-    group = InputView("goals", name, field.title or name, field.description or "")
-    for control in facts.controls:
-        key = control["key"]
-        label = f"{control['method']} – risk: {control['risk_text']} ({control['value_text']})"
-        one = InputView("goal", f"{name}.{key}", label)
-        one.children = [
-            _input(f"{name}.{key}.{part}", sub, values, errors)
-            for part, sub in ControlAnswer.model_fields.items()
-        ]
-        group.children.append(one)
-    return group
+    items = [
+        (c["key"], f"{c['method']} – risk: {c['risk_text']} ({c['value_text']})")
+        for c in facts.controls
+    ]
+    return _judged(name, field, values, errors, items, ControlAnswer)
 
 
 def _indicators(
