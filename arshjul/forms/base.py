@@ -176,18 +176,26 @@ def _to_rows(value: Any, field: FieldInfo, info: ValidationInfo) -> list[Any]:
 
 
 def _to_goals(value: Any, info: ValidationInfo) -> dict[str, Any]:
+    return to_answers(value, info, context_key="goals", answer=GoalJudgement)
+
+
+def to_answers(
+    value: Any, info: ValidationInfo, *, context_key: str, answer: type[BaseModel]
+) -> dict[str, Any]:
+    """One answer per item the context lists (goals, controls), each its own model."""
     given = value if isinstance(value, dict) else {}
-    expected = [g["key"] for g in _context(info).get("goals", [])] or list(given)
-    kept, problems = {}, []
+    expected = [item["key"] for item in _context(info).get(context_key, [])] or list(given)
+    kept: dict[str, Any] = {}
+    problems: list[tuple[Loc, str]] = []
     for key in expected:
-        answer = given.get(key)
-        if isinstance(answer, BaseModel):
-            kept[key] = answer
+        one = given.get(key)
+        if isinstance(one, BaseModel):
+            kept[key] = one
             continue
         try:
-            blank = dict.fromkeys(GoalJudgement.model_fields, "")
-            kept[key] = GoalJudgement.model_validate(
-                {**blank, **(answer if isinstance(answer, dict) else {})}, context=info.context
+            blank = dict.fromkeys(answer.model_fields, "")
+            kept[key] = answer.model_validate(
+                {**blank, **(one if isinstance(one, dict) else {})}, context=info.context
             )
         except ValidationError as exc:
             problems += [((key, *loc), message) for loc, message in problem_list(exc)]

@@ -16,9 +16,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from pydantic import (
-    BaseModel,
     Field,
-    ValidationError,
     ValidationInfo,
     computed_field,
     field_validator,
@@ -26,8 +24,7 @@ from pydantic import (
 )
 
 from arshjul.formats import format_tkr
-from arshjul.forms.base import FormPart, GoalJudgement, RowPart, StageForm
-from arshjul.forms.errors import FormProblems, Loc, problem_list
+from arshjul.forms.base import FormPart, GoalJudgement, RowPart, StageForm, to_answers
 from arshjul.forms.fields import date, goals, indicators, longtext, rows, tkr, yesno
 from arshjul.forms.fields import text as line
 
@@ -121,25 +118,7 @@ def controls(title: str, description: str | None = None) -> Any:
 
 def _to_controls(value: Any, info: ValidationInfo) -> dict[str, Any]:
     """Each control of the context answered: an outcome is required, a measure is not."""
-    given = value if isinstance(value, dict) else {}
-    expected = [c["key"] for c in _context(info).get("controls", [])] or list(given)
-    kept: dict[str, Any] = {}
-    problems: list[tuple[Loc, str]] = []
-    for key in expected:
-        answer = given.get(key)
-        if isinstance(answer, BaseModel):
-            kept[key] = answer
-            continue
-        try:
-            blank = dict.fromkeys(ControlAnswer.model_fields, "")
-            kept[key] = ControlAnswer.model_validate(
-                {**blank, **(answer if isinstance(answer, dict) else {})}, context=info.context
-            )
-        except ValidationError as exc:
-            problems += [((key, *loc), message) for loc, message in problem_list(exc)]
-    if problems:
-        raise FormProblems(problems)
-    return kept
+    return to_answers(value, info, context_key="controls", answer=ControlAnswer)
 
 
 class ArsredovisningForm(StageForm):

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlmodel import Session, select
 
 from arshjul.config.schema import MunicipalityConfig
 from arshjul.errors import NotFoundError
 from arshjul.models import Contact, ContactRole, Municipality, OrgUnit
 
-
-@lru_cache(maxsize=64)
-def _parse(digest: str, frozen: str) -> MunicipalityConfig:
-    import json
-
-    return MunicipalityConfig.model_validate(json.loads(frozen))
+_CONFIGS: dict[tuple[int | None, str], MunicipalityConfig] = {}
 
 
 def municipality_config(municipality: Municipality) -> MunicipalityConfig:
-    """The validated configuration the municipality was last loaded with."""
-    import json
+    """The validated configuration the municipality was last loaded with.
 
-    return _parse(municipality.config_digest, json.dumps(municipality.config, sort_keys=True))
+    Cached by the loaded file's digest, which apply_config updates with the config.
+    """
+    key = (municipality.id, municipality.config_digest)
+    if key not in _CONFIGS or not municipality.config_digest:
+        _CONFIGS[key] = MunicipalityConfig.model_validate(municipality.config)
+    return _CONFIGS[key]
 
 
 def get_municipality(session: Session, code: str | None = None) -> Municipality:

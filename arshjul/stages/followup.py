@@ -132,7 +132,11 @@ def _plan_units(ctx: StageContext) -> list[OrgUnit]:
     units = {p.unit_id for p in plans}
     return [
         u
-        for u in ctx.session.exec(select(OrgUnit).order_by(OrgUnit.sort_order))
+        for u in ctx.session.exec(
+            select(OrgUnit)
+            .where(OrgUnit.municipality_id == ctx.municipality.id)
+            .order_by(OrgUnit.sort_order)
+        )
         if u.id in units and u.kind in (UnitKind.COMMITTEE, UnitKind.EXECUTIVE_BOARD)
     ]
 
