@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, select
 
 from arshjul.config.schema import MunicipalityConfig
@@ -52,22 +56,51 @@ def contacts(
     return list(session.exec(statement.order_by(Contact.id)).all())
 
 
-def controller_for(session: Session, unit: OrgUnit) -> Contact | None:
-    """The unit's controller, else the central controller team."""
-    found = contacts(
-        session, municipality_id=unit.municipality_id, unit_id=unit.id, role=ContactRole.CONTROLLER
-    ) or contacts(
-        session, municipality_id=unit.municipality_id, unit_id=None, role=ContactRole.CONTROLLER
+@cache
+def _unit_contacts_statement() -> Any:
+    """Built once: every receipt and reminder asks it."""
+    return (
+        select(Contact)
+        .where(
+            Contact.municipality_id == bindparam("municipality_id"),
+            or_(Contact.unit_id == bindparam("unit_id"), Contact.unit_id == None),  # noqa: E711
+        )
+        .order_by(Contact.id)  # type: ignore[arg-type]
+    )
+
+
+def unit_contacts(session: Session, unit: OrgUnit) -> list[Contact]:
+    """Everyone a unit's mail may go to: its own contacts and the municipality-wide ones.
+
+    One query; :func:`controller_among` and :func:`recipients_among` pick from it.
+    """
+    params = {"municipality_id": unit.municipality_id, "unit_id": unit.id}
+    return list(session.exec(_unit_contacts_statement(), params=params).all())
+
+
+def _in_role(people: list[Contact], unit_id: int | None, role: ContactRole) -> list[Contact]:
+    return [c for c in people if c.unit_id == unit_id and c.role == role]
+
+
+def controller_among(people: list[Contact], unit: OrgUnit) -> Contact | None:
+    """The unit's controller, else the central controller team, from :func:`unit_contacts`."""
+    found = _in_role(people, unit.id, ContactRole.CONTROLLER) or _in_role(
+        people, None, ContactRole.CONTROLLER
     )
     return found[0] if found else None
 
 
+def recipients_among(people: list[Contact], unit: OrgUnit) -> list[Contact]:
+    """Who gets a unit's requests (its secretary; an administration: its head)."""
+    role = ContactRole.HEAD if unit.kind == "administration" else ContactRole.SECRETARY
+    return _in_role(people, unit.id, role) or _in_role(people, unit.id, ContactRole.HEAD)
+
+
+def controller_for(session: Session, unit: OrgUnit) -> Contact | None:
+    """The unit's controller, else the central controller team."""
+    return controller_among(unit_contacts(session, unit), unit)
+
+
 def recipients_for_request(session: Session, unit: OrgUnit) -> list[Contact]:
     """Who gets a unit's requests: its secretary (an administration: its head)."""
-    role = ContactRole.HEAD if unit.kind == "administration" else ContactRole.SECRETARY
-    found = contacts(session, municipality_id=unit.municipality_id, unit_id=unit.id, role=role)
-    if not found:
-        found = contacts(
-            session, municipality_id=unit.municipality_id, unit_id=unit.id, role=ContactRole.HEAD
-        )
-    return found
+    return recipients_among(unit_contacts(session, unit), unit)

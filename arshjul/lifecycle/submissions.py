@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -43,6 +44,33 @@ def check_open(request: SubmissionRequest, as_of: dt.datetime) -> None:
         )
 
 
+@cache
+def _mark_submitted_statement() -> Any:
+    """Built once (as the next one): the portal runs both on every post."""
+    return (
+        update(SubmissionRequest)
+        .where(SubmissionRequest.id == bindparam("b_request"))
+        .values(
+            state=RequestState.SUBMITTED,
+            submitted_at=bindparam("b_submitted_at"),
+            late=bindparam("b_late"),
+        )
+    )
+
+
+@cache
+def _retire_current_statement() -> Any:
+    return (
+        update(Submission)
+        .where(
+            Submission.request_id == bindparam("b_request"),
+            Submission.is_current == True,  # noqa: E712
+        )
+        .values(is_current=False)
+        .returning(Submission.version)
+    )
+
+
 def store_submission(
     session: Session,
     *,
@@ -67,23 +95,15 @@ def store_submission(
         check_open(request, as_of)
     late = as_of > request.deadline_at
     session.exec(  # type: ignore[call-overload]
-        update(SubmissionRequest)
-        .where(SubmissionRequest.id == request.id)
-        .values(state=RequestState.SUBMITTED, submitted_at=as_of, late=late)
+        _mark_submitted_statement(),
+        params={"b_request": request.id, "b_submitted_at": as_of, "b_late": late},
     )
-    version = (
-        session.exec(
-            select(func.coalesce(func.max(Submission.version), 0)).where(
-                Submission.request_id == request.id
-            )
-        ).one()
-        + 1
-    )
-    session.exec(  # type: ignore[call-overload]
-        update(Submission)
-        .where(Submission.request_id == request.id, Submission.is_current == True)  # noqa: E712
-        .values(is_current=False)
-    )
+    # Only this function sets is_current, always on the newest version: the
+    # version it takes from the old current one is the highest so far.
+    previous = session.exec(  # type: ignore[call-overload]
+        _retire_current_statement(), params={"b_request": request.id}
+    ).scalar()
+    version = (previous or 0) + 1
     submission = Submission(
         municipality_id=request.municipality_id,
         request_id=request.id,  # type: ignore[arg-type]
@@ -145,7 +165,7 @@ def _queue_receipt(
     submission: Submission,
     summary: Sequence[tuple[str, str]],
 ) -> None:
-    from arshjul.lifecycle.context import controller_for, recipients_for_request
+    from arshjul.lifecycle.context import controller_among, recipients_among, unit_contacts
     from arshjul.mail.outbox import enqueue
     from arshjul.models import Cycle
 
@@ -154,8 +174,9 @@ def _queue_receipt(
     stage = session.get(StageInstance, request.stage_instance_id)
     assert municipality and unit and stage
     cycle = session.get(Cycle, stage.cycle_id)
-    controller = controller_for(session, unit)
-    recipients = recipients_for_request(session, unit)
+    people = unit_contacts(session, unit)
+    controller = controller_among(people, unit)
+    recipients = recipients_among(people, unit)
     enqueue(
         session,
         municipality=municipality,
@@ -177,6 +198,7 @@ def _queue_receipt(
         to=[(c.name, c.email) for c in recipients],
         reply_to=controller.email if controller else None,
         request_id=request.id,
+        new_key=True,  # the submission's id was given out in this transaction
     )
 
 

@@ -91,6 +91,7 @@ def enqueue(
     reply_to: str | None = None,
     request_id: int | None = None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
+    new_key: bool = False,
 ) -> OutboxMessage | None:
     """Queue one e-mail in the caller's transaction; None if ``dedup_key`` was queued before.
 
@@ -98,12 +99,16 @@ def enqueue(
     about). ``to``/``cc`` are (display name, address) pairs; ``attachments``
     (file name, content type, bytes). A template that shows the personal link
     takes ``context["link"] = LINK_PLACEHOLDER`` and needs ``request_id``.
+
+    ``new_key`` says that no other transaction can hold ``dedup_key`` (it is
+    made from a row this transaction created): the look-up and the savepoint
+    that guard against a twin are skipped, and a clash would be a bug, raised.
     """
     if municipality.id is None:
         raise ValueError("kommunen är inte sparad (saknar id)")
     if not municipality.mail_from_address:
         raise ValueError(f"{municipality.name} saknar avsändaradress ([mail] from_address)")
-    if _exists(session, municipality.id, dedup_key):
+    if not new_key and _exists(session, municipality.id, dedup_key):
         return None
 
     full_context = {
@@ -140,26 +145,38 @@ def enqueue(
         body_text=rendered.text,
         body_html=rendered.html,
     )
+    if new_key:
+        _add(session, message, attachments)
+        return message
     _begin_for_savepoint(session)
     try:
         # The unique key is the final guard against a concurrent twin; the
         # savepoint keeps its IntegrityError from spoiling the caller's transaction.
         with session.begin_nested():
-            session.add(message)
-            session.flush()
-            for filename, content_type, content in attachments:
-                session.add(
-                    OutboxAttachment(
-                        municipality_id=municipality.id,
-                        message_id=message.id,  # type: ignore[arg-type]
-                        filename=filename,
-                        content_type=content_type or "application/octet-stream",
-                        content=content,
-                    )
-                )
+            _add(session, message, attachments)
             session.flush()
     except IntegrityError:
         if _exists(session, municipality.id, dedup_key):
             return None
         raise
     return message
+
+
+def _add(
+    session: Session, message: OutboxMessage, attachments: Sequence[tuple[str, str, bytes]]
+) -> None:
+    """Add a message and its attachments (the message is flushed for its id)."""
+    session.add(message)
+    if not attachments:
+        return
+    session.flush()
+    for filename, content_type, content in attachments:
+        session.add(
+            OutboxAttachment(
+                municipality_id=message.municipality_id,
+                message_id=message.id,  # type: ignore[arg-type]
+                filename=filename,
+                content_type=content_type or "application/octet-stream",
+                content=content,
+            )
+        )

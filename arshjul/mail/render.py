@@ -77,6 +77,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates ship with the package; no stat per render
     )
     env.filters.update(datum=datum, datumtid=datumtid, tkr=tkr)
     return env

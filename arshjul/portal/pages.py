@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from arshjul.forms.base import StageForm, validate_form
@@ -157,16 +159,22 @@ class Linked:
     rows: tuple[object, ...]
 
 
-def _load(session: Session, rid: int) -> Linked | None:
-    """The request with its unit, stage, cycle and municipality, in one query."""
-    row = session.exec(
+@cache
+def _load_statement() -> Any:
+    """Built once: every page and post asks it first."""
+    return (
         select(SubmissionRequest, OrgUnit, StageInstance, Cycle, Municipality)
         .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)  # type: ignore[arg-type]
         .join(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)  # type: ignore[arg-type]
         .join(Cycle, Cycle.id == StageInstance.cycle_id)  # type: ignore[arg-type]
         .join(Municipality, Municipality.id == SubmissionRequest.municipality_id)  # type: ignore[arg-type]
-        .where(SubmissionRequest.id == rid)
-    ).first()
+        .where(SubmissionRequest.id == bindparam("request_id"))
+    )
+
+
+def _load(session: Session, rid: int) -> Linked | None:
+    """The request with its unit, stage, cycle and municipality, in one query."""
+    row = session.exec(_load_statement(), params={"request_id": rid}).first()
     return Linked(row[0], tuple(row[1:])) if row is not None else None
 
 

@@ -289,6 +289,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package; no stat per page
     )
     env.filters.update(datumtid=datumtid, datum=datum, tkr=format_tkr, storlek=format_size)
     return env
