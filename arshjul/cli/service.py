@@ -14,16 +14,31 @@ from arshjul.cli.common import app, check_year
 def portal_command(
     host: Annotated[str, typer.Option("--host", help="Adressen att lyssna på.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Porten.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=32,
+            help="Antal serverprocesser; fler än en lönar sig med PostgreSQL, inte SQLite.",
+        ),
+    ] = 1,
 ) -> None:
     """Webbsidan där nämndsekreterarna lämnar underlag (bakom HTTPS i drift)."""
     from arshjul.portal.app import serve
     from arshjul.settings import get_settings
 
+    if workers > 1 and get_settings().database_url.startswith("sqlite"):
+        typer.echo(
+            "Obs: med SQLite turas processerna om att skriva; flera processer "
+            "lönar sig först med PostgreSQL (ARSHJUL_DATABASE_URL).",
+            err=True,
+        )
     typer.echo(
         f"Inlämningssidan: http://{host}:{port}/ (länkarna i e-posten börjar med "
         f"{get_settings().portal_url})"
     )
-    serve(host=host, port=port, settings=get_settings())
+    serve(host=host, port=port, settings=get_settings(), workers=workers)
 
 
 @app.command("serve")

@@ -287,16 +287,25 @@ def create_app(
     return app
 
 
-def serve(*, host: str, port: int, settings: Settings) -> None:
-    """Run the portal with uvicorn until stopped (one process; put HTTPS in front of it)."""
+def app_from_environment() -> FastAPI:
+    """The portal on the settings of the environment (uvicorn's factory for its workers)."""
+    return create_app(settings=get_settings())
+
+
+def serve(*, host: str, port: int, settings: Settings, workers: int = 1) -> None:
+    """Run the portal with uvicorn until stopped (put HTTPS in front of it).
+
+    More than one worker process pays on PostgreSQL; on SQLite the workers
+    would only queue for its single writer.
+    """
     import uvicorn
 
     # No access log: every URL carries a personal token.
-    uvicorn.run(
-        create_app(settings=settings),
-        host=host,
-        port=port,
-        proxy_headers=True,
-        log_level="info",
-        access_log=False,
-    )
+    options = dict(host=host, port=port, proxy_headers=True, log_level="info", access_log=False)
+    if workers > 1:
+        # Each worker builds its app from the same environment variables.
+        uvicorn.run(
+            "arshjul.portal.app:app_from_environment", factory=True, workers=workers, **options
+        )
+        return
+    uvicorn.run(create_app(settings=settings), **options)  # type: ignore[arg-type]
