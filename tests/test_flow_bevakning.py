@@ -118,3 +118,55 @@ def test_a_stage_run_is_tagged_and_its_tasks_are_named_after_the_committees(
     assert "begäran-Socialnämnden" in names and "sammanställ-tertial-2027" in names
     # Tags on task runs would cost a server round trip each (bench/tertial_scale.md).
     assert all(not t.tags for t in tasks)
+
+
+@pytest.mark.slow
+def test_a_run_over_several_municipalities_opens_each_in_one_task(
+    prefect_harness: None, arboga: Engine, tmp_path: Path
+) -> None:
+    """Many municipalities: a task per municipality, every unit asked, artifacts for each."""
+    import time
+
+    from arshjul.config.apply import apply_config
+    from arshjul.config.loader import load_config, shipped_config_path
+    from arshjul.flows.tertial import tertial
+    from arshjul.models import SubmissionRequest
+
+    other = tmp_path / "kungsor.toml"
+    text = shipped_config_path().read_text(encoding="utf-8")
+    text = text.replace('code = "1984"', 'code = "1983"', 1).replace("Arboga", "Kungsör")
+    other.write_text(text.replace("arboga.example", "kungsor.example"), encoding="utf-8")
+    with Session(arboga) as session:
+        apply_config(session, load_config(other))
+        session.commit()
+
+    state = tertial(year=2027, as_of=dt.date(2027, 4, 13), return_state=True)
+    assert state.is_completed()
+    with Session(arboga) as session:
+        asked = {
+            code: len(
+                session.exec(
+                    select(SubmissionRequest)
+                    .join(Municipality, Municipality.id == SubmissionRequest.municipality_id)
+                    .where(Municipality.code == code)
+                ).all()
+            )
+            for code in ("1984", "1983")
+        }
+    assert asked == {"1984": 10, "1983": 10}
+    deadline = time.monotonic() + 20
+    while True:
+        run, tasks = asyncio.run(_run_and_tasks(state.state_details.flow_run_id))
+        names = {t.name for t in tasks}
+        if {"begäran-tertial-1984", "begäran-tertial-1983"} <= names or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert {"begäran-tertial-1984", "begäran-tertial-1983"} <= names
+    assert "begäran-Socialnämnden" not in names
+    assert {"kommun-1984", "kommun-1983"} <= set(run.tags)
+    for code in ("1984", "1983"):
+        table = asyncio.run(_artifact(f"tertial-2027-{code}-begaranden"))
+        assert table is not None
+        data = table.data  # type: ignore[attr-defined]
+        rows = json.loads(data) if isinstance(data, str) else data
+        assert len(rows) == 10 and {"Socialnämnden"} <= {r["Enhet"] for r in rows}

@@ -14,7 +14,13 @@ from pydantic import Field
 
 from arshjul.tasks.common import resolve_as_of
 from arshjul.tasks.mail import deliver_mail
-from arshjul.tasks.stage import compile_stage, open_request, prepare_stage, publish_stage
+from arshjul.tasks.stage import (
+    compile_stage,
+    open_request,
+    open_requests_for,
+    prepare_stage,
+    publish_stage,
+)
 
 Year = Annotated[
     int | None, Field(description="Årshjulets år (planeringen gäller året efter); standard: i år.")
@@ -26,6 +32,10 @@ AsOf = Annotated[
 MunicipalityCode = Annotated[
     str | None, Field(description="Kommunkod, t.ex. 1984; standard: alla kommuner i databasen.")
 ]
+
+
+# Up to this many municipalities in a run, each unit's request gets a task of its own.
+UNIT_TASKS_UP_TO = 1
 
 
 def municipality_codes(code: str | None) -> list[str]:
@@ -71,7 +81,16 @@ def run_stage(
     municipality: str | None,
     instance_keys: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Open what is due, send it, compile what is ready, show it."""
+    """Open what is due, send it, compile what is ready, show it.
+
+    A run for one municipality opens each unit's request in a task of its own,
+    named after the unit, so that the UI shows every committee. A run over
+    several municipalities opens each municipality's requests in one task:
+    a task run costs Prefect about as much as opening ten requests, and one per
+    unit would make a run over fifty municipalities twice as slow as the work
+    itself (bench/tertial_scale.md). The request table artifact lists every
+    unit either way.
+    """
     moment = resolve_as_of(as_of)
     year = year or moment.year
     codes = municipality_codes(municipality)
@@ -79,9 +98,14 @@ def run_stage(
     results: dict[str, Any] = {}
     tag_flow_run("arshjul", str(year), slug, *(f"kommun-{code}" for code in codes))
     for code, key in instances:
+        if len(codes) > UNIT_TASKS_UP_TO:
+            opening = open_requests_for(code, year, slug, moment, key)
+            if not opening["due"]:
+                _not_yet(slug, year, opening["opens_on"])
+            continue
         plan = prepare_stage(code, year, slug, moment, key)
         if not plan["due"]:
-            get_run_logger().info("%s %d öppnar först %s", slug, year, plan["opens_on"])
+            _not_yet(slug, year, plan["opens_on"])
             continue
         for unit_key, unit_name in plan["units"]:
             open_request(code, year, slug, moment, unit_key, unit_name, key)
@@ -89,6 +113,9 @@ def run_stage(
     for code, key in instances:
         results[code + (f":{key}" if key else "")] = compile_stage(code, year, slug, moment, key)
     deliver_mail(moment)
-    for code in codes:
-        publish_stage(code, year, slug, moment)
+    publish_stage(codes, year, slug, moment)
     return results
+
+
+def _not_yet(slug: str, year: int, opens_on: str) -> None:
+    get_run_logger().info("%s %d öppnar först %s", slug, year, opens_on)

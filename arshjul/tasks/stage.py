@@ -81,6 +81,36 @@ def open_request(
     return bool(opened)
 
 
+@task(
+    name="Begär underlag från kommunen",
+    task_run_name="begäran-{slug}-{code}",
+    cache_policy=NO_CACHE,
+)
+def open_requests_for(
+    code: str, year: int, slug: str, as_of: dt.datetime, instance_key: str = ""
+) -> dict[str, Any]:
+    """A municipality's whole opening in one task: preparation and every unit's request.
+
+    For runs over many municipalities, where a task per unit would cost Prefect
+    more than the unit's own work (bench/tertial_scale.md). One transaction, as
+    when called directly: a crash undoes this municipality's openings of this
+    run, and the next run redoes them (a request is unique per stage and unit).
+    """
+    from arshjul.stages import reconcile
+
+    with _stage(code, year, slug, as_of, instance_key) as ctx:
+        if not reconcile.is_due(ctx):
+            return {"due": False, "opens_on": ctx.stage.opens_on.isoformat(), "opened": []}
+        reconcile.prepare(ctx)
+        opened = reconcile.open_for_units(ctx, reconcile.units_to_ask(ctx))
+        name = ctx.municipality.name
+    if opened:
+        get_run_logger().info(
+            "%s: begäran om underlag köad för utskick till %s", name, ", ".join(opened)
+        )
+    return {"due": True, "opened": opened}
+
+
 @task(name="Sammanställ skedet", task_run_name="sammanställ-{slug}-{year}", cache_policy=NO_CACHE)
 def compile_stage(
     code: str, year: int, slug: str, as_of: dt.datetime, instance_key: str = ""
@@ -109,12 +139,12 @@ def compile_stage(
 
 
 @task(name="Publicera skedets läge", task_run_name="läget-{slug}-{year}", cache_policy=NO_CACHE)
-def publish_stage(code: str, year: int, slug: str, as_of: dt.datetime) -> None:
-    """Artifacts with stable keys: requests, deviations and documents of the stage."""
+def publish_stage(codes: list[str], year: int, slug: str, as_of: dt.datetime) -> int:
+    """Artifacts with stable keys per municipality: requests, deviations and documents."""
     from arshjul.tasks.artifacts import publish_stage_artifacts
 
-    engine, settings = engine_and_settings()
-    publish_stage_artifacts(engine, code=code, year=year, slug=slug, as_of=as_of)
+    engine, _ = engine_and_settings()
+    return publish_stage_artifacts(engine, codes=codes, year=year, slug=slug, as_of=as_of)
 
 
 def action_plan_keys(
