@@ -20,11 +20,11 @@ a free port, heartbeat off). Each run is its own process (so its peak memory,
 ``ru_maxrss``, is its own), with its own working folder and database.
 
     .venv/bin/python bench/bench_tertial_scale.py [--sizes 1,10,50] [--paths direct,prefect]
-        [--databases sqlite[,postgresql]] [--variants as-is[,fixed,fixed-cli,batched]]
+        [--databases sqlite[,postgresql]] [--variants as-is[,per-unit]]
         [--repeat 2] [--json FILE] [--profile DIR]
 
-The variants other than ``as-is`` patch the fixes proposed in bench/tertial_scale.md
-into the run's own process (see VARIANTS); the engine's files are never changed.
+``per-unit`` runs the flow with one task per unit's request for every N (see
+VARIANTS), patched into the run's own process; the engine's files are never changed.
 Figures and their reading: bench/tertial_scale.md.
 
 Targets: time per unit does not grow with N; at 50 municipalities the Prefect
@@ -68,12 +68,12 @@ YEAR = 2027
 UNITS_PER_MUNICIPALITY = 15
 SECRET = "en-hemlig-nyckel-bara-for-benchmarken-0123456789"
 OVERSPENDER = "sn"
-# as-is: the engine as it is. fixed: proposals 1 and 2 (get_municipality by code; tags
-# on the flow run, none on task runs). fixed-cli: fixed, the flow called inside
-# tags(...) as the CLI does. batched: fixed plus proposal 3 (one opening task per
-# municipality). The proposals are patched into the run's own process, never the engine.
-VARIANTS = ("as-is", "fixed", "fixed-cli", "batched")
-DIRECT_AS_FIXED = ("fixed-cli", "batched")  # their direct path is fixed's: not run again
+# as-is: the engine as it is (a run over several municipalities opens each one's
+# requests in one task). per-unit: a task per unit's request whatever the number of
+# municipalities, as the engine does for a run over one (patched into the run's
+# process only). The direct path is the same for both: run once, under as-is.
+VARIANTS = ("as-is", "per-unit")
+DIRECT_AS_FIXED = ("per-unit",)
 OVERSPEND_TKR = 5_000  # well beyond the threshold (the lesser of 1 000 tkr and 0.5 %)
 
 # Operating frames in tkr: KS and nine committees (the five companies have none).
@@ -349,122 +349,6 @@ def profiled(target: Path | None) -> Any:
         profiler.dump_stats(str(target))
 
 
-# --- The proposed fixes, tried in the run's own process only (never in the engine) ---
-
-
-def apply_proposed_fixes(*, prefect: bool) -> None:
-    """What bench/tertial_scale.md proposes, patched in for a measurement.
-
-    1. ``get_municipality`` asks the database for the one code instead of loading
-       (and JSON-decoding) every municipality and filtering in Python.
-    2. ``run_stage`` tags the flow run (one PATCH) instead of every task run: a task
-       run with tags costs a concurrency-slot round trip to the server before it
-       starts, and with one ``kommun-NNNN`` tag per municipality on every task the
-       server's work per task grows with N.
-    """
-    from contextlib import contextmanager
-
-    from sqlmodel import select
-
-    import arshjul.lifecycle.context as context
-    from arshjul.errors import NotFoundError
-    from arshjul.models import Municipality
-
-    def get_municipality(session: Any, code: str | None = None) -> Any:
-        statement = select(Municipality).order_by(Municipality.id)
-        if code is not None:
-            statement = statement.where(Municipality.code == code)
-        rows = session.exec(statement).all()
-        if not rows:
-            if code:
-                raise NotFoundError(
-                    f"Kommunen med kod {code} finns inte i databasen: kör arshjul init."
-                )
-            raise NotFoundError("Databasen har ingen kommun: kör först arshjul init.")
-        if len(rows) > 1:
-            codes = ", ".join(f"{m.code} ({m.name})" for m in rows)
-            raise NotFoundError(f"Databasen har flera kommuner; ange en med --kommun: {codes}.")
-        return rows[0]
-
-    @contextmanager
-    def flow_run_tags(*names: str) -> Any:
-        from prefect.client.orchestration import get_client
-        from prefect.context import FlowRunContext
-
-        run = FlowRunContext.get()
-        if run is not None and run.flow_run is not None:
-            wanted = sorted(set(run.flow_run.tags or ()) | set(names))
-            with get_client(sync_client=True) as client:
-                client.update_flow_run(run.flow_run.id, tags=wanted)
-        yield set(names)
-
-    context.get_municipality = get_municipality
-    if prefect:
-        import arshjul.flows.common as common
-
-        common.tags = flow_run_tags
-
-
-def batched_run_stage() -> Any:
-    """``run_stage`` with one task per municipality that opens all its requests.
-
-    The third proposal (bench/tertial_scale.md): 304 task runs instead of 1 054 at
-    N = 50. Each municipality's requests are opened in one transaction, as the
-    direct path does; a crash loses that municipality's opening, which the next
-    run redoes (requests are unique per stage and unit).
-    """
-    from prefect import get_run_logger, task
-    from prefect.cache_policies import NO_CACHE
-
-    from arshjul.flows import common
-    from arshjul.tasks.common import resolve_as_of
-    from arshjul.tasks.mail import deliver_mail
-    from arshjul.tasks.stage import _stage, compile_stage, publish_stage
-
-    @task(name="Begär underlag", task_run_name="begäran-{slug}-{code}", cache_policy=NO_CACHE)
-    def open_stage(
-        code: str, year: int, slug: str, as_of: dt.datetime, instance_key: str = ""
-    ) -> dict[str, Any]:
-        from arshjul.stages import reconcile
-
-        with _stage(code, year, slug, as_of, instance_key) as ctx:
-            if not reconcile.is_due(ctx):
-                return {"due": False, "opens_on": ctx.stage.opens_on.isoformat(), "opened": []}
-            reconcile.prepare(ctx)
-            opened = reconcile.open_for_units(ctx, reconcile.units_to_ask(ctx))
-        if opened:
-            get_run_logger().info("Begäran om underlag köad till %s", ", ".join(opened))
-        return {"due": True, "opened": opened}
-
-    def run_stage(
-        slug: str,
-        *,
-        year: int | None,
-        as_of: dt.datetime | dt.date | None,
-        municipality: str | None,
-        instance_keys: list[str] | None = None,
-    ) -> dict[str, Any]:
-        moment = resolve_as_of(as_of)
-        year = year or moment.year
-        codes = common.municipality_codes(municipality)
-        instances = [(code, key) for code in codes for key in instance_keys or [""]]
-        results: dict[str, Any] = {}
-        with common.tags(str(year), slug, *(f"kommun-{code}" for code in codes)):
-            for code, key in instances:
-                open_stage(code, year, slug, moment, key)
-            deliver_mail(moment)
-            for code, key in instances:
-                results[code + (f":{key}" if key else "")] = compile_stage(
-                    code, year, slug, moment, key
-                )
-            deliver_mail(moment)
-            for code in codes:
-                publish_stage(code, year, slug, moment)
-        return results
-
-    return run_stage
-
-
 def child(spec: dict[str, Any]) -> dict[str, Any]:
     n, path, workdir = spec["n"], spec["path"], Path(spec["workdir"])
     server_pid = spec.get("server_pid")
@@ -505,12 +389,10 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
 
     variant = spec["variant"]
     check(variant in VARIANTS, f"okänd variant {variant}")
-    if variant != "as-is":
-        apply_proposed_fixes(prefect=path == "prefect")
-    if variant == "batched" and path == "prefect":
-        import arshjul.flows.tertial
+    if variant == "per-unit":
+        import arshjul.flows.common
 
-        arshjul.flows.tertial.run_stage = batched_run_stage()
+        arshjul.flows.common.UNIT_TASKS_UP_TO = 10**6
     result.update(setup_database(n, workdir))
     codes: list[str] = result.pop("codes")
     result["rss_before_mb"] = maxrss_mb()
@@ -535,15 +417,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
                 )
             deliver_queued(engine, settings=settings, as_of=moment)
         else:
-            from prefect import tags
-
-            # fixed-cli: as `arshjul run tertial` calls the flow, inside tags(...), which
-            # Prefect puts on every task run too (three tags whatever N).
-            cli_tags = ("arshjul", str(YEAR), "tertial") if variant == "fixed-cli" else ()
-            with (
-                temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
-                tags(*cli_tags),
-            ):
+            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
                 state = tertial(year=YEAR, as_of=moment, return_state=True)
             check(state.is_completed(), f"flödet slutade {state.name}")
             flow_runs.append(state.state_details.flow_run_id)
@@ -815,7 +689,7 @@ def best(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def table(rows: list[dict[str, Any]]) -> str:
     direct = {(r["database"], r["variant"], r["n"]): r for r in rows if r["path"] == "direct"}
     for (database, variant, n), r in list(direct.items()):  # the same direct path
-        if variant == "fixed":
+        if variant == "as-is":
             for other in DIRECT_AS_FIXED:
                 direct.setdefault((database, other, n), r)
     head = (
@@ -882,7 +756,7 @@ def main() -> None:
         if "direct" in paths:
             for _ in range(args.repeat):
                 for kind, variant, n in cases:
-                    if variant in DIRECT_AS_FIXED and "fixed" in variants:
+                    if variant in DIRECT_AS_FIXED and "as-is" in variants:
                         continue
                     rows.append(one_run(base, kind, variant, n, "direct", {}, args.profile, None))
         if "prefect" in paths:
