@@ -162,18 +162,9 @@ def publish_stage_artifacts(
         for code in codes
         for a in stage_artifacts(engine, code=code, year=year, slug=slug, as_of=as_of)
     ]
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # the usual case: a sync task with no loop in its thread
-        # Prefect's run context is copied into this loop, so the artifacts
-        # belong to the task run.
-        asyncio.run(_publish(artifacts))
-    else:
-        from prefect.artifacts import create_markdown_artifact, create_table_artifact
+    from prefect.utilities.asyncutils import run_coro_as_sync
 
-        for a in artifacts:
-            if a.kind == "table":
-                create_table_artifact(key=a.key, table=a.content, description=a.description)
-            else:
-                create_markdown_artifact(key=a.key, markdown=a.content, description=a.description)
+    # Prefect's own bridge: it copies the run context (so the artifacts belong
+    # to this task run) and works whether or not a loop runs in this thread.
+    run_coro_as_sync(_publish(artifacts))
     return len(artifacts)
