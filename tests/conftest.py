@@ -2,7 +2,9 @@
 
 The PostgreSQL tests never skip: this machine and CI run PostgreSQL on
 127.0.0.1:5432 (trust authentication). Each test gets its own database, made
-from the migrations, and dropped afterwards.
+from the migrations, and dropped afterwards. The migrations run once per session
+into a template database that each test's database is copied from: migrating
+afresh cost 0.8–1.5 s a test, 135 times.
 """
 
 from __future__ import annotations
@@ -41,11 +43,12 @@ def _sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
-def _postgres_url() -> Iterator[str]:
+def _postgres_url(template: str | None = None) -> Iterator[str]:
     name = f"arshjul_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        copy_of = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy_of}'))
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     try:
         yield url
@@ -59,13 +62,25 @@ def _postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def _migrated_postgres_template() -> Iterator[str]:
+    """A PostgreSQL database at the newest migration, for test databases to copy."""
+    from arshjul.models.db import get_engine, upgrade
+
+    for url in _postgres_url():
+        engine = get_engine(url)
+        upgrade(engine)
+        engine.dispose()  # a template with a connection open cannot be copied
+        yield url.rsplit("/", 1)[1]
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database: once on SQLite, once on PostgreSQL."""
     if request.param == "sqlite":
         yield _sqlite_url(tmp_path)
     else:
-        yield from _postgres_url()
+        yield from _postgres_url(template=request.getfixturevalue("_migrated_postgres_template"))
 
 
 @pytest.fixture
@@ -79,7 +94,7 @@ def engine(db_url: str) -> Engine:
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    """One temporary Prefect server for the whole run (its migrations take 20–25 s here)."""
+    """One temporary Prefect server per test worker (its migrations take 10–25 s)."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
