@@ -124,7 +124,7 @@ def test_a_stage_run_is_tagged_and_its_tasks_are_named_after_the_committees(
 def test_a_run_over_several_municipalities_opens_each_in_one_task(
     prefect_harness: None, arboga: Engine, tmp_path: Path
 ) -> None:
-    """Many municipalities: a task per municipality, every unit asked, artifacts for each."""
+    """Many municipalities: a task per municipality, every unit asked, one table for all."""
     import time
 
     from arshjul.config.apply import apply_config
@@ -164,9 +164,13 @@ def test_a_run_over_several_municipalities_opens_each_in_one_task(
     assert {"begäran-tertial-1984", "begäran-tertial-1983"} <= names
     assert "begäran-Socialnämnden" not in names
     assert {"kommun-1984", "kommun-1983"} <= set(run.tags)
-    for code in ("1984", "1983"):
-        table = asyncio.run(_artifact(f"tertial-2027-{code}-begaranden"))
-        assert table is not None
-        data = table.data  # type: ignore[attr-defined]
-        rows = json.loads(data) if isinstance(data, str) else data
-        assert len(rows) == 10 and {"Socialnämnden"} <= {r["Enhet"] for r in rows}
+    # One request table for the run, each row naming its municipality.
+    table = asyncio.run(_artifact("tertial-2027-alla-begaranden"))
+    assert table is not None
+    data = table.data  # type: ignore[attr-defined]
+    rows = json.loads(data) if isinstance(data, str) else data
+    assert len(rows) == 20
+    per_municipality = {k: sum(r["Kommun"] == k for r in rows) for k in {r["Kommun"] for r in rows}}
+    assert per_municipality == {"Arboga kommun": 10, "Kungsör kommun": 10}
+    assert ("Kungsör kommun", "Socialnämnden") in {(r["Kommun"], r["Enhet"]) for r in rows}
+    assert asyncio.run(_artifact("tertial-2027-1983-begaranden")) is None

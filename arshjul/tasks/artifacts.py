@@ -33,10 +33,23 @@ class Artifact:
     description: str
 
 
-def stage_artifacts(
+@dataclass(frozen=True)
+class StageView:
+    """What one municipality's stage shows: its requests, deviations and documents."""
+
+    municipality: str
+    code: str
+    name: str
+    state: str
+    requests: list[dict[str, Any]]
+    deviations: list[dict[str, Any]]
+    documents: list[str]
+
+
+def stage_view(
     engine: Engine, *, code: str, year: int, slug: str, as_of: dt.datetime
-) -> list[Artifact]:
-    """The request table, the deviation table and the documents of one stage."""
+) -> StageView | None:
+    """One municipality's stage as rows for the UI; None before the stage exists."""
     from arshjul.lifecycle.context import get_municipality
     from arshjul.lifecycle.status import request_statuses
     from arshjul.models import Cycle, Deviation, GeneratedDocument, OrgUnit, StageInstance
@@ -52,8 +65,7 @@ def stage_artifacts(
             .where(StageInstance.slug == slug)
         ).all()
         if not stages:
-            return []
-        name = stages[0].name
+            return None
         requests = [
             r
             for s in stages
@@ -70,64 +82,126 @@ def stage_artifacts(
             .where(GeneratedDocument.stage_instance_id.in_([s.id for s in stages]))  # type: ignore[attr-defined]
             .order_by(GeneratedDocument.version)
         ).all()
-        state = ", ".join(sorted({STAGE_STATE_SV[StageState(s.state)] for s in stages}))
-    prefix = f"{slug}-{year}-{code}"
+        return StageView(
+            municipality=municipality.name,
+            code=code,
+            name=stages[0].name,
+            state=", ".join(sorted({STAGE_STATE_SV[StageState(s.state)] for s in stages})),
+            requests=[
+                {
+                    "Enhet": r.unit,
+                    "Sista dag": format_datetime(r.deadline.astimezone(STOCKHOLM)),
+                    "Status": r.state_sv,
+                    "Versioner": r.versions,
+                    "Inlämnad": format_datetime(r.submitted_at.astimezone(STOCKHOLM))
+                    if r.submitted_at
+                    else "",
+                    "Arbetsdagar sen": r.working_days_late,
+                }
+                for r in requests
+            ],
+            deviations=[
+                {
+                    "Nämnd": unit.name,
+                    "Budget (tkr)": format_tkr(d.budget_kr, unit=False),
+                    "Prognos (tkr)": format_tkr(d.forecast_kr, unit=False),
+                    "Avvikelse (tkr)": format_tkr(d.deviation_kr, unit=False),
+                    "Avvikelse (%)": format_percent(d.deviation_kr / d.budget_kr)
+                    if d.budget_kr
+                    else "",
+                    "Över tröskeln": "ja" if d.beyond_threshold else "nej",
+                }
+                for d, unit in deviations
+            ],
+            documents=[
+                f"- [{doc.title} (version {doc.version})]({Path(doc.path).resolve().as_uri()})"
+                f" — `{doc.path}`"
+                for doc in documents
+            ],
+        )
+
+
+def stage_artifacts(view: StageView, *, year: int, slug: str) -> list[Artifact]:
+    """One municipality's request table, deviation table and documents."""
+    prefix = f"{slug}-{year}-{view.code}"
+    where = f"{view.name} {year}, {view.municipality}"
     found: list[Artifact] = []
-    if requests:
+    if view.requests:
         found.append(
             Artifact(
                 "table",
                 key=f"{prefix}-begaranden",
-                content=[
-                    {
-                        "Enhet": r.unit,
-                        "Sista dag": format_datetime(r.deadline.astimezone(STOCKHOLM)),
-                        "Status": r.state_sv,
-                        "Versioner": r.versions,
-                        "Inlämnad": format_datetime(r.submitted_at.astimezone(STOCKHOLM))
-                        if r.submitted_at
-                        else "",
-                        "Arbetsdagar sen": r.working_days_late,
-                    }
-                    for r in requests
-                ],
-                description=f"{name} {year}, {municipality.name}: begäranden om underlag ({state})",
+                content=view.requests,
+                description=f"{where}: begäranden om underlag ({view.state})",
             )
         )
-    if deviations:
+    if view.deviations:
         found.append(
             Artifact(
                 "table",
                 key=f"{prefix}-avvikelser",
-                content=[
-                    {
-                        "Nämnd": unit.name,
-                        "Budget (tkr)": format_tkr(d.budget_kr, unit=False),
-                        "Prognos (tkr)": format_tkr(d.forecast_kr, unit=False),
-                        "Avvikelse (tkr)": format_tkr(d.deviation_kr, unit=False),
-                        "Avvikelse (%)": format_percent(d.deviation_kr / d.budget_kr)
-                        if d.budget_kr
-                        else "",
-                        "Över tröskeln": "ja" if d.beyond_threshold else "nej",
-                    }
-                    for d, unit in deviations
-                ],
-                description=f"{name} {year}, {municipality.name}: avvikelse = budget − prognos",
+                content=view.deviations,
+                description=f"{where}: avvikelse = budget − prognos",
             )
         )
-    if documents:
-        lines = [f"# Dokument: {name} {year}", ""]
-        for doc in documents:
-            path = Path(doc.path)
-            lines.append(
-                f"- [{doc.title} (version {doc.version})]({path.resolve().as_uri()}) — `{path}`"
+    if view.documents:
+        found.append(
+            Artifact(
+                "markdown",
+                key=f"{prefix}-dokument",
+                content="\n".join([f"# Dokument: {view.name} {year}", "", *view.documents]),
+                description=f"{where}: skrivna dokument",
             )
+        )
+    return found
+
+
+def combined_stage_artifacts(views: list[StageView], *, year: int, slug: str) -> list[Artifact]:
+    """The same three for a run over several municipalities, each row naming its municipality.
+
+    One table per kind instead of one per municipality: an artifact is a round
+    trip the server answers in about 25 ms, and three per municipality made
+    fifty municipalities wait 4–5 s (bench/tertial_scale.md).
+    """
+    if not views:
+        return []
+    prefix = f"{slug}-{year}-alla"
+    where = f"{views[0].name} {year}, {len(views)} kommuner"
+
+    def rows(kind: str) -> list[dict[str, Any]]:
+        return [{"Kommun": v.municipality, **row} for v in views for row in getattr(v, kind)]
+
+    found: list[Artifact] = []
+    if requests := rows("requests"):
+        states = ", ".join(sorted({s for v in views for s in v.state.split(", ")}))
+        found.append(
+            Artifact(
+                "table",
+                key=f"{prefix}-begaranden",
+                content=requests,
+                description=f"{where}: begäranden om underlag ({states})",
+            )
+        )
+    if deviations := rows("deviations"):
+        found.append(
+            Artifact(
+                "table",
+                key=f"{prefix}-avvikelser",
+                content=deviations,
+                description=f"{where}: avvikelse = budget − prognos",
+            )
+        )
+    if any(v.documents for v in views):
+        lines = [f"# Dokument: {views[0].name} {year}"]
+        for view in views:
+            if view.documents:
+                lines += ["", f"## {view.municipality}", "", *view.documents]
         found.append(
             Artifact(
                 "markdown",
                 key=f"{prefix}-dokument",
                 content="\n".join(lines),
-                description=f"{name} {year}, {municipality.name}: skrivna dokument",
+                description=f"{where}: skrivna dokument",
             )
         )
     return found
@@ -156,12 +230,20 @@ async def _publish(artifacts: list[Artifact]) -> None:
 def publish_stage_artifacts(
     engine: Engine, *, codes: list[str], year: int, slug: str, as_of: dt.datetime
 ) -> int:
-    """Publish the stage's artifacts for every municipality of a run; how many."""
-    artifacts = [
-        a
+    """Publish the stage's artifacts for the municipalities of a run; how many.
+
+    A run over one municipality gets keys of its own (``tertial-2027-1984-…``);
+    a run over several gets one set for all (``tertial-2027-alla-…``).
+    """
+    views = [
+        view
         for code in codes
-        for a in stage_artifacts(engine, code=code, year=year, slug=slug, as_of=as_of)
+        if (view := stage_view(engine, code=code, year=year, slug=slug, as_of=as_of))
     ]
+    if len(codes) == 1:
+        artifacts = [a for view in views for a in stage_artifacts(view, year=year, slug=slug)]
+    else:
+        artifacts = combined_stage_artifacts(views, year=year, slug=slug)
     from prefect.utilities.asyncutils import run_coro_as_sync
 
     # Prefect's own bridge: it copies the run context (so the artifacts belong
