@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from arshjul.models.base import json_field, municipality_fk, timestamp_field
@@ -49,7 +49,18 @@ class SubmissionRequest(SQLModel, table=True):
 class Submission(SQLModel, table=True):
     """One version of a unit's answer; every version is kept, one is current."""
 
-    __table_args__ = (UniqueConstraint("request_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "version"),
+        # One current version per request, kept by the database as well; storing
+        # a version finds the one it retires here without reading the others.
+        Index(
+            "ux_submission_current",
+            "request_id",
+            unique=True,
+            sqlite_where=text("is_current = 1"),
+            postgresql_where=text("is_current"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = municipality_fk()
