@@ -15,27 +15,35 @@ def portal_command(
     host: Annotated[str, typer.Option("--host", help="Adressen att lyssna på.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Porten.")] = 8000,
     workers: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--workers",
             min=1,
             max=32,
-            help="Antal serverprocesser; fler än en lönar sig med PostgreSQL, inte SQLite.",
+            help="Antal serverprocesser; standard: en per kärna med PostgreSQL "
+            "(högst 8), en med SQLite.",
         ),
-    ] = 1,
+    ] = None,
 ) -> None:
     """Webbsidan där nämndsekreterarna lämnar underlag (bakom HTTPS i drift)."""
+    import os
+
     from arshjul.portal.app import serve
     from arshjul.settings import get_settings
 
-    if workers > 1 and get_settings().database_url.startswith("sqlite"):
+    on_sqlite = get_settings().database_url.startswith("sqlite")
+    if workers is None:
+        # One process keeps a core busy; SQLite has one writer whatever their number.
+        workers = 1 if on_sqlite else min(os.cpu_count() or 1, 8)
+    elif workers > 1 and on_sqlite:
         typer.echo(
             "Obs: med SQLite turas processerna om att skriva; flera processer "
             "lönar sig först med PostgreSQL (ARSHJUL_DATABASE_URL).",
             err=True,
         )
     typer.echo(
-        f"Inlämningssidan: http://{host}:{port}/ (länkarna i e-posten börjar med "
+        f"Inlämningssidan: http://{host}:{port}/ i {workers} "
+        f"{'process' if workers == 1 else 'processer'} (länkarna i e-posten börjar med "
         f"{get_settings().portal_url})"
     )
     serve(host=host, port=port, settings=get_settings(), workers=workers)
