@@ -222,6 +222,24 @@ def test_a_server_that_stops_mid_batch_delivers_each_message_exactly_once(
     assert deliver_queued(engine, settings=settings, as_of=AS_OF + dt.timedelta(days=1)).sent == 0
 
 
+def test_one_pass_delivers_more_than_its_batch_size(
+    engine: Engine, tmp_path: Path, server: Server
+) -> None:
+    """A stage that queues more than a batch sends all of it today, each message once."""
+    settings = smtp_settings(tmp_path, server)
+    with db(engine) as session:
+        world = make_world(session, settings)
+        for n in range(7):
+            enqueue_request(session, world, key=f"m:{n}", attachments=())
+        session.commit()
+
+    report = deliver_queued(engine, settings=settings, as_of=AS_OF, limit=3)
+    assert (report.sent, report.failed, report.deferred, report.error) == (7, 0, 0, "")
+    counts = server.message_ids()
+    assert len(counts) == 7 and set(counts.values()) == {1}
+    assert all(state == "sent" for state, _, _ in states(engine).values())
+
+
 def test_a_refused_recipient_fails_only_its_message(
     engine: Engine, tmp_path: Path, server: Server
 ) -> None:
