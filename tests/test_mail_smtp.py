@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import random
 import socket
 import threading
 from collections import Counter
@@ -89,9 +91,22 @@ class Handler:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port below Linux's ephemeral range, in a band of this test worker's own.
+
+    The server is stopped and started again on its port. While it is down, a
+    port the kernel hands out (``bind(("", 0))``: the other xdist worker's SMTP
+    and HTTP servers) could otherwise be this very one.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    band = 20_000 + 1_000 * (int(worker) % 12 if worker.isdigit() else 0)
+    for port in random.sample(range(band, band + 1_000), 1_000):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"ingen ledig port mellan {band} och {band + 999}")
 
 
 class Server:

@@ -21,7 +21,7 @@ def portal_command(
             min=1,
             max=32,
             help="Antal serverprocesser; standard: en per kärna med PostgreSQL "
-            "(högst 8), en med SQLite.",
+            "(högst 4), en med SQLite.",
         ),
     ] = None,
 ) -> None:
@@ -34,7 +34,9 @@ def portal_command(
     on_sqlite = get_settings().database_url.startswith("sqlite")
     if workers is None:
         # One process keeps a core busy; SQLite has one writer whatever their number.
-        workers = 1 if on_sqlite else min(os.cpu_count() or 1, 8)
+        # The cores this process may run on (a container's share, not the host's);
+        # at most four, each holding up to eight database connections.
+        workers = 1 if on_sqlite else min(len(os.sched_getaffinity(0)), 4)
     elif workers > 1 and on_sqlite:
         typer.echo(
             "Obs: med SQLite turas processerna om att skriva; flera processer "

@@ -166,7 +166,7 @@ def combined_stage_artifacts(views: list[StageView], *, year: int, slug: str) ->
     if not views:
         return []
     prefix = f"{slug}-{year}-alla"
-    where = f"{views[0].name} {year}, {len(views)} kommuner"
+    where = f"{views[0].name} {year}, {len(views)} {'kommun' if len(views) == 1 else 'kommuner'}"
 
     def rows(kind: str) -> list[dict[str, Any]]:
         return [{"Kommun": v.municipality, **row} for v in views for row in getattr(v, kind)]

@@ -140,7 +140,12 @@ def compile_stage(
 
 @task(name="Publicera skedets läge", task_run_name="läget-{slug}-{year}", cache_policy=NO_CACHE)
 def publish_stage(codes: list[str], year: int, slug: str, as_of: dt.datetime) -> int:
-    """Artifacts with stable keys per municipality: requests, deviations and documents."""
+    """Artifacts with stable keys: requests, deviations and documents.
+
+    Per municipality for a run over one; one set for all (``…-alla-…``) for a
+    run over several, overwritten by the next such run whatever its
+    municipalities.
+    """
     from arshjul.tasks.artifacts import publish_stage_artifacts
 
     engine, _ = engine_and_settings()
