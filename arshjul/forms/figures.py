@@ -86,7 +86,8 @@ class StageFacts:
         }
 
 
-def _frame_query(unit_id: int, year: int, status: FrameStatus) -> Any:
+def _frame_query(unit_id: Any, year: Any, status: FrameStatus) -> Any:
+    """The frame's scalar subquery; ids and year as values or as bind parameters."""
     return (
         select(BudgetFrame.amount_kr)
         .where(
@@ -119,17 +120,7 @@ def _frame_and_actuals_statement() -> Any:
         )
         .subquery()
     )
-    frame = (
-        select(BudgetFrame.amount_kr)
-        .where(
-            BudgetFrame.unit_id == bindparam("unit_id"),
-            BudgetFrame.budget_year == bindparam("year"),
-            BudgetFrame.kind == FrameKind.OPERATIONS,
-            BudgetFrame.status == FrameStatus.COUNCIL,
-            BudgetFrame.area == "",
-        )
-        .scalar_subquery()
-    )
+    frame = _frame_query(bindparam("unit_id"), bindparam("year"), FrameStatus.COUNCIL)
     return select(frame, actuals.c[0], actuals.c[1])
 
 

@@ -40,7 +40,7 @@ class StageView:
     municipality: str
     code: str
     name: str
-    state: str
+    states: frozenset[str]
     requests: list[dict[str, Any]]
     deviations: list[dict[str, Any]]
     documents: list[str]
@@ -86,7 +86,7 @@ def stage_view(
             municipality=municipality.name,
             code=code,
             name=stages[0].name,
-            state=", ".join(sorted({STAGE_STATE_SV[StageState(s.state)] for s in stages})),
+            states=frozenset(STAGE_STATE_SV[StageState(s.state)] for s in stages),
             requests=[
                 {
                     "Enhet": r.unit,
@@ -121,39 +121,58 @@ def stage_view(
         )
 
 
-def stage_artifacts(view: StageView, *, year: int, slug: str) -> list[Artifact]:
-    """One municipality's request table, deviation table and documents."""
-    prefix = f"{slug}-{year}-{view.code}"
-    where = f"{view.name} {year}, {view.municipality}"
+def _artifacts(
+    *,
+    prefix: str,
+    where: str,
+    states: frozenset[str],
+    requests: list[dict[str, Any]],
+    deviations: list[dict[str, Any]],
+    documents: list[str],
+) -> list[Artifact]:
+    """The request table, the deviation table and the document list, those not empty."""
     found: list[Artifact] = []
-    if view.requests:
+    if requests:
         found.append(
             Artifact(
                 "table",
                 key=f"{prefix}-begaranden",
-                content=view.requests,
-                description=f"{where}: begäranden om underlag ({view.state})",
+                content=requests,
+                description=f"{where}: begäranden om underlag ({', '.join(sorted(states))})",
             )
         )
-    if view.deviations:
+    if deviations:
         found.append(
             Artifact(
                 "table",
                 key=f"{prefix}-avvikelser",
-                content=view.deviations,
+                content=deviations,
                 description=f"{where}: avvikelse = budget − prognos",
             )
         )
-    if view.documents:
+    if documents:
         found.append(
             Artifact(
                 "markdown",
                 key=f"{prefix}-dokument",
-                content="\n".join([f"# Dokument: {view.name} {year}", "", *view.documents]),
+                content="\n".join(documents),
                 description=f"{where}: skrivna dokument",
             )
         )
     return found
+
+
+def stage_artifacts(view: StageView, *, year: int, slug: str) -> list[Artifact]:
+    """One municipality's request table, deviation table and documents."""
+    heading = [f"# Dokument: {view.name} {year}", ""]
+    return _artifacts(
+        prefix=f"{slug}-{year}-{view.code}",
+        where=f"{view.name} {year}, {view.municipality}",
+        states=view.states,
+        requests=view.requests,
+        deviations=view.deviations,
+        documents=[*heading, *view.documents] if view.documents else [],
+    )
 
 
 def combined_stage_artifacts(views: list[StageView], *, year: int, slug: str) -> list[Artifact]:
@@ -165,46 +184,18 @@ def combined_stage_artifacts(views: list[StageView], *, year: int, slug: str) ->
     """
     if not views:
         return []
-    prefix = f"{slug}-{year}-alla"
-    where = f"{views[0].name} {year}, {len(views)} {'kommun' if len(views) == 1 else 'kommuner'}"
-
-    def rows(kind: str) -> list[dict[str, Any]]:
-        return [{"Kommun": v.municipality, **row} for v in views for row in getattr(v, kind)]
-
-    found: list[Artifact] = []
-    if requests := rows("requests"):
-        states = ", ".join(sorted({s for v in views for s in v.state.split(", ")}))
-        found.append(
-            Artifact(
-                "table",
-                key=f"{prefix}-begaranden",
-                content=requests,
-                description=f"{where}: begäranden om underlag ({states})",
-            )
-        )
-    if deviations := rows("deviations"):
-        found.append(
-            Artifact(
-                "table",
-                key=f"{prefix}-avvikelser",
-                content=deviations,
-                description=f"{where}: avvikelse = budget − prognos",
-            )
-        )
-    if any(v.documents for v in views):
-        lines = [f"# Dokument: {views[0].name} {year}"]
-        for view in views:
-            if view.documents:
-                lines += ["", f"## {view.municipality}", "", *view.documents]
-        found.append(
-            Artifact(
-                "markdown",
-                key=f"{prefix}-dokument",
-                content="\n".join(lines),
-                description=f"{where}: skrivna dokument",
-            )
-        )
-    return found
+    documents: list[str] = []
+    for view in views:
+        if view.documents:
+            documents += ["", f"## {view.municipality}", "", *view.documents]
+    return _artifacts(
+        prefix=f"{slug}-{year}-alla",
+        where=f"{views[0].name} {year}, {len(views)} {'kommun' if len(views) == 1 else 'kommuner'}",
+        states=frozenset().union(*(v.states for v in views)),
+        requests=[{"Kommun": v.municipality, **row} for v in views for row in v.requests],
+        deviations=[{"Kommun": v.municipality, **row} for v in views for row in v.deviations],
+        documents=[f"# Dokument: {views[0].name} {year}", *documents] if documents else [],
+    )
 
 
 async def _publish(artifacts: list[Artifact]) -> None:
