@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from arshjul.formats import format_number
@@ -18,6 +19,8 @@ from arshjul.forms.fields import applies_to, extra_of, format_tkr_exact, kind_of
 from arshjul.forms.followup import ControlAnswer
 
 MAX_ROWS = 40
+# Field kinds answered once per item the context lists (its key is the kind's name).
+ANSWERS: dict[str, type[BaseModel]] = {"goals": GoalJudgement, "controls": ControlAnswer}
 SUMMARY_TEXT_MAX = 200
 MISSING = "uppgift saknas"
 
@@ -53,26 +56,18 @@ def collect(
                     break
                 found.append({c: posted.get(k, "") for c, k in zip(columns, keys, strict=True)})
             data[name] = found
-        elif kind == "goals":
+        elif kind in ANSWERS:
             data[name] = {
-                g["key"]: {
-                    part: posted.get(f"{name}.{g['key']}.{part}", "")
-                    for part in GoalJudgement.model_fields
+                item["key"]: {
+                    part: posted.get(f"{name}.{item['key']}.{part}", "")
+                    for part in ANSWERS[kind].model_fields
                 }
-                for g in context.get("goals", [])
+                for item in context.get(kind, [])
             }
         elif kind == "indicators":
             data[name] = {
                 i["key"]: posted.get(f"{name}.{i['key']}", "")
                 for i in context.get("indicators", [])
-            }
-        elif kind == "controls":
-            data[name] = {
-                c["key"]: {
-                    part: posted.get(f"{name}.{c['key']}.{part}", "")
-                    for part in ControlAnswer.model_fields
-                }
-                for c in context.get("controls", [])
             }
         else:
             data[name] = posted.get(name, "")
@@ -104,17 +99,13 @@ def values_from_data(
             for i, row in enumerate(value or []):
                 for column, sub in columns.items():
                     values[f"{name}.{i}.{column}"] = _input_text(sub, (row or {}).get(column))
-        elif kind == "goals":
-            for key, judged in (value or {}).items():
-                for part, sub in GoalJudgement.model_fields.items():
-                    values[f"{name}.{key}.{part}"] = _input_text(sub, (judged or {}).get(part))
+        elif kind in ANSWERS:
+            for key, answer in (value or {}).items():
+                for part, sub in ANSWERS[kind].model_fields.items():
+                    values[f"{name}.{key}.{part}"] = _input_text(sub, (answer or {}).get(part))
         elif kind == "indicators":
             for key, number in (value or {}).items():
                 values[f"{name}.{key}"] = "" if number is None else _number_text(number)
-        elif kind == "controls":
-            for key, answer in (value or {}).items():
-                for part in ControlAnswer.model_fields:
-                    values[f"{name}.{key}.{part}"] = str((answer or {}).get(part) or "")
         elif kind not in ("file", None) and name != "submitted_by":
             values[name] = _input_text(field, value)
     return values
