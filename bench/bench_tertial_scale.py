@@ -235,24 +235,11 @@ def store_answers(engine: Any) -> int:
 # --- The SMTP server (its own process: a real server does not share our GIL) ---
 
 
-class Counting:
-    def __init__(self, count: Any) -> None:
-        self.count = count
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        with self.count.get_lock():
-            self.count.value += 1
-        return "250 OK"
-
-
 def serve_smtp(port: int, count: Any, ready: Any, done: Any) -> None:
-    from aiosmtpd.controller import Controller
+    """bench_mail's counting server (imported here, in the server's own process)."""
+    from bench_mail import serve
 
-    controller = Controller(Counting(count), hostname="127.0.0.1", port=port)
-    controller.start()
-    ready.set()
-    done.wait()
-    controller.stop()
+    serve(port, count, ready, done)
 
 
 def free_port() -> int:
