@@ -49,6 +49,8 @@ def format_number(value: float | int | Decimal, decimals: int = 0) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     # Half up, as Swedish accounts round (Babel alone would round half to even).
     exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if exact == 0:
+        exact = abs(exact)  # −0,0 for a few negative kronor would read as a deficit
     return _fix_minus(format_decimal(exact, format=pattern, locale=LOCALE))
 
 

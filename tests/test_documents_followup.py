@@ -16,10 +16,12 @@ from pathlib import Path
 
 import docx
 import pytest
+import sample_books
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.table import Table
 
+from arshjul.accounts.layout import BALANCE_SHEET, with_sums
 from arshjul.documents.arsredovisning import build_arsredovisning_document
 from arshjul.documents.atgardsplan import build_atgardsplan_document
 from arshjul.documents.delar import build_delar_document
@@ -29,18 +31,15 @@ from arshjul.documents.followup_data import (
     ActionPlanMeasure,
     ActionPlanSummary,
     BalanceRequirement,
-    BalanceSheet,
-    CashFlowStatement,
     CompanyAssessment,
     CompanyReport,
     ControlOutcome,
     FinancialGoal,
     FollowUpData,
     GoalReport,
-    IncomeStatement,
     IndicatorResult,
     InternalControl,
-    InvestmentEconomy,
+    InvestmentRow,
     ReportKind,
     UnitEconomy,
 )
@@ -194,21 +193,8 @@ def goals() -> list[GoalReport]:
     ]
 
 
-def income(column: str, result_target: int | None = None) -> IncomeStatement:
-    statement = IncomeStatement(column, 98 * M, -720 * M, -28 * M, 500 * M, 190 * M, 4 * M, -6 * M)
-    if result_target is not None:  # move the difference into the tax revenue
-        statement = dataclasses.replace(
-            statement, tax_revenue_kr=statement.tax_revenue_kr + result_target - statement.result_kr
-        )
-    return statement
-
-
-def balance(column: str, result: int) -> BalanceSheet:
-    return BalanceSheet(column, 1_450 * M, 210 * M, 820 * M, 60 * M, 780 * M, result)
-
-
 def requirement(result: int) -> BalanceRequirement:
-    return BalanceRequirement(result, 2 * M, (("Orealiserade förluster i värdepapper", 500_000),))
+    return BalanceRequirement(result, 2 * M, unrealised_securities_kr=-500_000, deficit_before_kr=0)
 
 
 def sample(kind: ReportKind | str, *, negative: bool = False, **changes: object) -> FollowUpData:
@@ -223,6 +209,11 @@ def sample(kind: ReportKind | str, *, negative: bool = False, **changes: object)
     closed = dt.date(2027, 11, 11) if state == "avslutad" else None
     result = -8 * M if negative else 12 * M
     annual = kind is ReportKind.ANNUAL
+    statements = (
+        sample_books.statements(result if annual else 38 * M, annual=annual)
+        if kind in ("delar", "arsredovisning")
+        else None
+    )
     data = FollowUpData(
         municipality="Arboga kommun",
         year=2027,
@@ -242,19 +233,22 @@ def sample(kind: ReportKind | str, *, negative: bool = False, **changes: object)
         ],
         action_plans=[plan(state=state, follow_ups=follow_ups, closed=closed)],
         goals=goals() if kind in ("delar", "arsredovisning") else [],
-        income_statement=income(
-            "Utfall 2027" if annual else "Januari–augusti 2027", result if annual else None
+        statements=statements,
+        operating=(
+            sample_books.operating(
+                statements, [(u.name, u.budget_kr, u.actual_kr) for u in units(months=12)]
+            )
+            if annual
+            else None
         ),
-        income_statement_comparisons=[] if annual else [income("Januari–augusti 2026")],
-        balance_sheet=balance(
-            "31 december 2027" if annual else "31 augusti 2027", result if annual else 38 * M
-        ),
-        balance_sheet_comparisons=[balance("31 december 2026", 21 * M)],
+        group=sample_books.group(statements, annual=annual) if statements else None,
+        management=sample_books.management() if statements else None,
         balance_requirement=requirement(result),
-        cash_flow=CashFlowStatement("2027", 70 * M, -95 * M, 20 * M, 40 * M) if annual else None,
         investments=[
-            InvestmentEconomy("Ny förskola <Ängen>", 40 * M, 37_500_000),
-            InvestmentEconomy("Gator & vägar", 12 * M, 13 * M),
+            InvestmentRow(
+                "Ny förskola <Ängen>", BUN, 40 * M, 37_500_000, 95 * M, 60 * M, "2026–2028"
+            ),
+            InvestmentRow("Gator & vägar", KS, 12 * M, 13 * M),
         ],
         sound_financial_management=[
             FinancialGoal(
@@ -324,10 +318,9 @@ H1 = {
         "Sammanfattning",
         "Förvaltningsberättelse (förenklad)",
         "Måluppfyllelse",
-        "God ekonomisk hushållning",
-        "Balanskravsresultat",
         "Resultaträkning",
         "Balansräkning",
+        "Sammanställd resultat- och balansräkning",
         "Åtgärdsplaner",
         "Bolagen",
     ],
@@ -338,7 +331,9 @@ H1 = {
         "Balansräkning",
         "Kassaflödesanalys",
         "Noter",
-        "Drift- och investeringsredovisning",
+        "Driftredovisning",
+        "Investeringsredovisning",
+        "Sammanställda räkenskaper",
     ],
     "ekonomirapport-november": [
         "Det ekonomiska läget",
@@ -426,40 +421,56 @@ def test_interim_report_has_what_the_law_asks(documents: dict[str, Document]) ->
     found = [text for _, text in headings(documents["delar"])]
     for section in (
         "Förvaltningsberättelse (förenklad)",
+        "Händelser av väsentlig betydelse",
+        "Förväntad utveckling",
         "God ekonomisk hushållning",
         "Balanskravsresultat",
+        "Den kommunala koncernen",
         "Resultaträkning",
         "Balansräkning",
+        "Sammanställd resultat- och balansräkning",
     ):
         assert section in found
     text = text_of(documents["delar"])
     assert "Prognos helår" in text and "Bedöms inte uppfyllas" in text  # expected development
-    assert "utifrån prognosen för helåret" in text
+    assert "utifrån helårsprognosen" in text
+    rr = table_starting(documents["delar"], "Resultaträkning, tkr")
+    assert cells(rr.rows[0])[1:] == ["Jan–aug 2027", "Jan–aug 2026", "Budget 2027"]
+    br = table_starting(documents["delar"], "Balansräkning, tkr")
+    assert cells(br.rows[0])[1:] == ["2027-12-31", "2026-12-31"]
 
 
 def test_annual_report_skeleton_in_law_order(documents: dict[str, Document]) -> None:
     found = headings(documents["arsredovisning"])
-    skeleton = [
-        "Förvaltningsberättelse",
-        "Resultaträkning",
-        "Balansräkning",
-        "Kassaflödesanalys",
-        "Noter",
-        "Drift- och investeringsredovisning",
-    ]
     level1 = [text for level, text in found if level == 1]
-    assert [t for t in level1 if t in skeleton] == skeleton
+    assert level1 == H1["arsredovisning"]
     level2 = [text for level, text in found if level == 2]
-    for part in (
-        "God ekonomisk hushållning",
+    management = [
+        "Översikt över verksamhetens utveckling",
+        "Den kommunala koncernen",
+        "Viktiga förhållanden för resultat och ekonomisk ställning",
+        "Händelser av väsentlig betydelse",
+        "Styrning och uppföljning av den egna verksamheten",
+        "God ekonomisk hushållning och ekonomisk ställning",
         "Balanskravsresultat",
-        "Kommunstyrelsens uppsikt över bolagen",
-        "Intern kontroll",
-        "Driftredovisning",
-        "Investeringsredovisning",
-    ):
-        assert part in level2
+        "Väsentliga personalförhållanden",
+        "Förväntad utveckling",
+        "Pensionsförpliktelser",
+    ]
+    assert level2[: len(management)] == management  # LKBR 11 kap., RKR R15
+    level3 = [text for level, text in found if level == 3]
+    assert {"Intern kontroll", "Kommunstyrelsens uppsikt över bolagen"} <= set(level3)
     table_starting(documents["arsredovisning"], "Kassaflödesanalys, tkr")
+    text = text_of(documents["arsredovisning"])
+    for words in (
+        "Ett år med <starkt> skatteunderlag & låga räntor.",
+        "Ny förskola invigd.",
+        "Befolkningen minskar.",
+        "Rekryteringen är svår.",
+        "Kostnaderna ökar.",
+        "Nytt boende öppnat.",
+    ):
+        assert words in text
 
 
 def test_tertial_says_what_the_forecasts_rest_on(documents: dict[str, Document]) -> None:
@@ -621,30 +632,46 @@ def _statement(document: Document, first: str) -> dict[str, list[int | None]]:
     return {cells(r)[0]: [kronor(v) if v else None for v in cells(r)[1:]] for r in table.rows[1:]}
 
 
+def _figures(document: Document, first: str) -> dict[str, list[int | None]]:
+    """A statement's amounts by label, leaving out the note column."""
+    table = table_starting(document, first)
+    header = cells(table.rows[0])
+    columns = [i for i, name in enumerate(header) if i and name != "Not"]
+    return {
+        cells(r)[0]: [kronor(cells(r)[i]) if cells(r)[i] else None for i in columns]
+        for r in table.rows[1:]
+    }
+
+
 @pytest.mark.parametrize("kind", ["delar", "arsredovisning"])
 def test_income_statement_and_balance_sheet_add_up(
     documents: dict[str, Document], kind: str
 ) -> None:
-    rr = _statement(documents[kind], "Resultaträkning, tkr")
+    rr = _figures(documents[kind], "Resultaträkning, tkr")
     for column in range(len(rr["Årets resultat"])):
-        v = {label: values[column] for label, values in rr.items()}
+        v = {label: values[column] or 0 for label, values in rr.items()}
         net = v["Verksamhetens intäkter"] + v["Verksamhetens kostnader"] + v["Avskrivningar"]
         assert v["Verksamhetens nettokostnader"] == net
         operating = net + v["Skatteintäkter"] + v["Generella statsbidrag och utjämning"]
         assert v["Verksamhetens resultat"] == operating
         after = operating + v["Finansiella intäkter"] + v["Finansiella kostnader"]
         assert v["Resultat efter finansiella poster"] == after == v["Årets resultat"]
-    br = _statement(documents[kind], "Balansräkning, tkr")
+    br = _figures(documents[kind], "Balansräkning, tkr")
     assert br["Tillgångar"] == [None, None]
     for column in (0, 1):
-        v = {label: values[column] for label, values in br.items()}
-        assert v["Summa tillgångar"] == v["Anläggningstillgångar"] + v["Omsättningstillgångar"]
+        v = {label: values[column] or 0 for label, values in br.items()}
+        fixed = v["Mark, byggnader och tekniska anläggningar"] + v["Maskiner och inventarier"]
+        assert v["Summa anläggningstillgångar"] == fixed + v["Finansiella anläggningstillgångar"]
+        assert v["Summa omsättningstillgångar"] == v["Fordringar"] + v["Kassa och bank"]
+        assets = v["Summa anläggningstillgångar"] + v["Summa omsättningstillgångar"]
+        assert v["Summa tillgångar"] == assets
         assert v["Summa eget kapital, avsättningar och skulder"] == v["Summa tillgångar"]
+    assert br["Årets resultat"][0] == rr["Årets resultat"][0]
     table = table_starting(documents[kind], "Resultaträkning, tkr")
     bold = [
         cells(r)[0]
         for r in table.rows[1:]
-        if all(run.bold for run in r.cells[1].paragraphs[0].runs)
+        if all(run.bold for run in r.cells[-1].paragraphs[0].runs)
     ]
     assert bold == [
         "Verksamhetens nettokostnader",
@@ -656,6 +683,8 @@ def test_income_statement_and_balance_sheet_add_up(
 
 def test_balance_requirement_positive(documents: dict[str, Document]) -> None:
     lines = _statement(documents["delar"], "Balanskravsutredning")
+    restore = _statement(documents["delar"], "Återställning av underskott")
+    assert restore["Underskott att återställa efter årets resultat"] == [0]
     assert lines["Årets resultat"] == [12_000_000]
     assert lines["Samtliga realisationsvinster"] == [-2_000_000]
     assert lines["Årets balanskravsresultat"] == [10_500_000]
@@ -695,32 +724,50 @@ def test_annual_report_assessments_control_and_accounts(documents: dict[str, Doc
         "Utbildning",
     ]
     text = text_of(document)
-    assert "Inga kontroller har redovisats." in text
-    assert "Noterna med redovisningsprinciper" in text
+    assert "Uppgift saknas: inga kontroller eller sammanfattning har redovisats." in text
+    data = sample("arsredovisning")
+    assert data.operating is not None and data.statements is not None
     drift = table_starting(document, "Nämnd", "Budget", "Utfall", "Avvikelse")
     rows = [cells(r) for r in drift.rows[1:]]
     for row in rows:
         assert kronor(row[3]) == kronor(row[1]) - kronor(row[2])
+    assert rows[-1][0] == "Verksamhetens nettokostnader"
     assert kronor(rows[-1][2]) == sum(kronor(r[2]) for r in rows[:-1])
-    investments = _statement(document, "Investering")
-    assert investments["Summa"] == [52_000_000, 50_500_000, 1_500_000]
-    cash = _statement(document, "Kassaflödesanalys, tkr")
-    assert cash["Årets kassaflöde"] == [-5_000_000] and cash["Likvida medel vid årets slut"] == [
-        35_000_000
-    ]
+    rr = _figures(document, "Resultaträkning, tkr")
+    assert kronor(rows[-1][2]) == -rr["Verksamhetens nettokostnader"][0]
+    investments = table_starting(document, "Projekt")
+    total = cells(investments.rows[-1])
+    assert [kronor(t) for t in total[1:4]] == [52_000_000, 50_500_000, 1_500_000]
+    assert cells(investments.rows[1])[4:] == ["95\u00a0000,0", "60\u00a0000,0"]
+    assert cells(investments.rows[2])[4] == "ettårigt"
+    cash = _figures(document, "Kassaflödesanalys, tkr")
+    br = _figures(document, "Balansräkning, tkr")
+    assert cash["Likvida medel vid årets slut"] == br["Kassa och bank"]
+    assert cash["Likvida medel vid årets början"][0] == br["Kassa och bank"][1]
 
 
 def test_missing_statements_are_marked_not_dropped(tmp_path: Path) -> None:
-    data = sample("delar", income_statement=None, balance_sheet=None, balance_requirement=None)
+    data = sample("delar", statements=None, balance_requirement=None, group=None)
     document = docx.Document(str(build_delar_document(data, out_dir=tmp_path)))
     found = [t for _, t in headings(document)]
     assert {"Resultaträkning", "Balansräkning", "Balanskravsresultat"} <= set(found)
     text = text_of(document)
-    for part in ("resultaträkningen", "balansräkningen", "balanskravsutredningen"):
-        assert f"Underlag saknas: {part} har inte kommit in än." in text
-    annual = sample("arsredovisning", cash_flow=None, investments=[])
+    assert "resultaträkning 2027: saldobalansen för perioden saknas" in text
+    assert "helårsprognosen för resultaträkningen 2027 är inte inläst" in text
+    annual = sample(
+        "arsredovisning",
+        statements=None,
+        operating=None,
+        investments=[],
+        group=None,
+        balance_requirement=None,
+        management=None,
+    )
     document = docx.Document(str(build_arsredovisning_document(annual, out_dir=tmp_path)))
-    assert "Kassaflödesanalysen tas fram i ekonomisystemet" in text_of(document)
+    text = text_of(document)
+    assert "Uppgift saknas: kommunens saldobalans för december 2027 är inte inläst" in text
+    assert "Uppgift saknas: kassaflödesanalysen kräver" in text
+    assert "Uppgift saknas: inga investeringsramar för 2027 är inlästa." in text
     assert "Kassaflödesanalys" in [t for _, t in headings(document)]
 
 
@@ -789,22 +836,54 @@ def test_sums_are_properties() -> None:
     assert [u.beyond_threshold for u in data.units] == [False, False, False, True, False]
     assert data.months_elapsed == 8
     assert data.action_plans[0].deviation_after_measures_kr == -1_000_000
-    assert data.income_statement is not None and data.income_statement.result_kr == 38_000_000
+    assert data.statements is not None and data.statements.result_kr == 38_000_000
 
 
 def test_inconsistent_data_is_refused() -> None:
+    statements = sample("delar").statements
+    assert statements is not None
+    posts = {
+        d.key: v
+        for d in BALANCE_SHEET
+        if d.kind == "post" and (v := statements.balance.columns[0].values.get(d.key)) is not None
+    }
+    broken = dataclasses.replace(
+        statements.balance.columns[0], values=with_sums(BALANCE_SHEET, {**posts, "kassa_bank": 1})
+    )
+    unbalanced = dataclasses.replace(
+        statements,
+        balance=dataclasses.replace(
+            statements.balance, columns=(broken, *statements.balance.columns[1:])
+        ),
+    )
     with pytest.raises(ArshjulError, match="balanserar inte"):
-        sample("delar", balance_sheet=BalanceSheet("x", 10, 5, 10, 0, 4))
+        sample("delar", statements=unbalanced)
     with pytest.raises(ArshjulError, match="okänd måluppfyllelse"):
         sample("delar", goals=[dataclasses.replace(goals()[0], attainment="grönt")])
-    with pytest.raises(ArshjulError, match="negativt belopp"):
-        sample("delar", income_statement=IncomeStatement("x", 1, 5, -1, 1, 1))
     with pytest.raises(ArshjulError, match="flera gånger"):
         sample("tertial", units=[*units(months=4), units(months=4)[0]])
     with pytest.raises(ArshjulError, match="balanskravsutredningens årets resultat"):
         sample("arsredovisning", balance_requirement=requirement(1))
-    with pytest.raises(ArshjulError, match="därav årets resultat"):
-        sample("delar", balance_sheet=balance("31 augusti 2027", 1))
+    annual = sample("arsredovisning")
+    assert annual.operating is not None
+    short = dataclasses.replace(annual.operating, rows=annual.operating.rows[:-1])
+    with pytest.raises(ArshjulError, match="driftredovisningen summerar"):
+        sample("arsredovisning", operating=short)
+    assert annual.group is not None
+    wrong = dataclasses.replace(
+        annual.group.bridge_income.columns[2],
+        values={**annual.group.bridge_income.columns[2].values, "verksamhetens_intakter": 0},
+    )
+    bridge = dataclasses.replace(
+        annual.group.bridge_income,
+        columns=(
+            *annual.group.bridge_income.columns[:2],
+            wrong,
+            annual.group.bridge_income.columns[3],
+        ),
+    )
+    with pytest.raises(ArshjulError, match="summerar inte till koncernens"):
+        sample("arsredovisning", group=dataclasses.replace(annual.group, bridge_income=bridge))
     with pytest.raises(ValueError):
         sample("okänd")
 

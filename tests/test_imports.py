@@ -27,6 +27,7 @@ from arshjul.models import (
     BudgetFrame,
     Control,
     FinancialFigure,
+    GroupTransaction,
     Municipality,
     OrgUnit,
     PlanningFigure,
@@ -97,11 +98,20 @@ def landed(session: Session, kind: str) -> set[tuple[Any, ...]]:
             (keys[r.unit_id], r.year, r.key, c.key, c.method, c.owner, c.report_on)
             for c, r in session.exec(select(Control, Risk).join(Risk, Risk.id == Control.risk_id))
         }
+    if kind == "koncerninternt":
+        return {
+            (t.year, t.kind, t.from_entity, t.to_entity, t.amount_kr)
+            for t in session.exec(select(GroupTransaction))
+        }
     planning = {
         "befolkning": "population",
         "volymer": "volume",
         "index": "index",
         "finansiella-mal": "financial_goal",
+        "resultatbudget": "result_budget",
+        "resultatprognos": "result_forecast",
+        "nyckeltal": "key_figure",
+        "sjukfranvaro": "sick_leave",
     }[kind]
     return {
         (p.year, p.key, p.sub_key, p.value)
@@ -125,6 +135,28 @@ def write_xlsx(path: Path, rows: list[list[Any]], formats: dict[str, str] | None
 
 # Each kind: its sample CSV, the same rows as an Excel sheet, and what lands.
 EXPECTED: dict[str, set[tuple[Any, ...]]] = {
+    "koncerninternt": {
+        (2026, "sale", "kommunfastigheter", "", 60_000_000),
+        (2026, "loan", "", "arbogabostader", 400_000_000),
+        (2026, "shareholding", "radhuset", "", 50_000_000),
+    },
+    "resultatbudget": {
+        (2027, "verksamhetens_intakter", "", 150_151_000.0),
+        (2027, "verksamhetens_kostnader", "", -1_157_156_500.0),
+        (2027, "skatteintakter", "", 790_000_000.0),
+    },
+    "resultatprognos": {
+        (2027, "skatteintakter", "04", 792_000_000.0),
+        (2027, "skatteintakter", "05", 793_500_000.0),
+        (2027, "finansiella_kostnader", "05", -12_400_000.0),
+    },
+    "nyckeltal": {
+        (2024, "arets_resultat", "", 18_700_000.0),
+        (2024, "soliditet", "", 38.4),
+        (2026, "ansvarsforbindelse_pensioner", "", 311_200_000.0),
+        (2026, "skattesats", "", 22.41),
+    },
+    "sjukfranvaro": {(2026, "total", "", 7.1), (2026, "women", "", 8.0), (2026, "age_50", "", 7.9)},
     "ramar": {
         ("bun", 2028, "operations", "", "preliminary", 412_500_000),
         ("sn", 2028, "operations", "", "preliminary", 398_750_500),
@@ -205,6 +237,52 @@ EXPECTED: dict[str, set[tuple[Any, ...]]] = {
 }
 
 XLSX: dict[str, tuple[list[list[Any]], dict[str, str]]] = {
+    "koncerninternt": (
+        [
+            ["År", "Från", "Till", "Slag", "Belopp (tkr)"],
+            [2026, "kommunfastigheter", "kommunen", "Försäljning", 60000],
+            [2026, "Kommunen", "Arbogabostäder AB", "lån", 400000],
+            [2026, "Rådhuset i Arboga AB", "kommunen", "aktieinnehav", 50000],
+        ],
+        {},
+    ),
+    "resultatbudget": (
+        [
+            ["år", "post", "belopp_tkr"],
+            [2027, "Verksamhetens intäkter", 150151],
+            [2027, "Verksamhetens kostnader", -1157156.5],
+            [2027, "skatteintakter", 790000],
+        ],
+        {},
+    ),
+    "resultatprognos": (
+        [
+            ["år", "månad", "post", "belopp_tkr"],
+            [2027, 4, "Skatteintäkter", 792000],
+            [2027, 5, "Skatteintäkter", 793500],
+            [2027, 5, "Finansiella kostnader", -12400],
+        ],
+        {},
+    ),
+    "nyckeltal": (
+        [
+            ["år", "nyckeltal", "värde"],
+            [2024, "arets_resultat", 18700],
+            [2024, "Soliditet", 38.4],
+            [2026, "ansvarsforbindelse_pensioner", 311200],
+            [2026, "skattesats", 22.41],
+        ],
+        {},
+    ),
+    "sjukfranvaro": (
+        [
+            ["år", "grupp", "procent"],
+            [2026, "totalt", 7.1],
+            [2026, "kvinnor", 8],
+            [2026, "50 år eller äldre", 7.9],
+        ],
+        {},
+    ),
     "ramar": (
         [
             ["Enhet", "Budgetår", "Typ", "Område", "Belopp_tkr", "Status"],

@@ -18,7 +18,8 @@ def import_command(
         typer.Argument(
             help=(
                 "ramar, utfall, prognos, befolkning, volymer, index, finansiella-mal, "
-                "risker eller kontroller."
+                "risker, kontroller, saldobalans, koncerninternt, resultatbudget, "
+                "resultatprognos, nyckeltal eller sjukfranvaro."
             )
         ),
     ],
@@ -29,23 +30,46 @@ def import_command(
     dry_run: Annotated[
         bool, typer.Option("--prova", help="Kontrollera filen utan att spara något.")
     ] = False,
+    company: Annotated[
+        str | None,
+        typer.Option(
+            "--bolag", help="Saldobalans: bolagets eller förbundets nyckel (utan: kommunens)."
+        ),
+    ] = None,
 ) -> None:
-    """Läs in ramar, utfall, prognoser eller planeringsunderlag från en CSV- eller Excel-fil."""
+    """Läs in ramar, utfall, saldobalans, prognoser eller planeringsunderlag (CSV eller Excel)."""
     moment = parse_as_of(as_of)
-    from arshjul.imports import import_file
-    from arshjul.lifecycle.context import get_municipality
+    from arshjul.imports import import_file, import_trial_balance
+    from arshjul.imports.columns import fold
+    from arshjul.lifecycle.context import get_municipality, municipality_config
     from arshjul.models.db import session_scope
 
+    trial_balance = fold(kind) == "saldobalans"
+    if company and not trial_balance:
+        raise ArshjulError("--bolag gäller bara saldobalans.")
     with session_scope() as session:
-        report = import_file(
-            session,
-            municipality=get_municipality(session, kommun),
-            kind=kind,
-            path=file,
-            as_of=moment,
-            actor=actor,
-            dry_run=dry_run,
-        )
+        municipality = get_municipality(session, kommun)
+        if trial_balance:
+            report = import_trial_balance(
+                session,
+                municipality=municipality,
+                config=municipality_config(municipality),
+                path=file,
+                as_of=moment,
+                actor=actor,
+                entity=company or "",
+                dry_run=dry_run,
+            )
+        else:
+            report = import_file(
+                session,
+                municipality=municipality,
+                kind=kind,
+                path=file,
+                as_of=moment,
+                actor=actor,
+                dry_run=dry_run,
+            )
     typer.echo(str(report))
 
 

@@ -13,7 +13,9 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from arshjul.accounts.chart import shipped_chart
 from arshjul.calendar.rules import CalendarConfig
+from arshjul.errors import ConfigError
 
 _EMAIL = re.compile(
     r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
@@ -138,6 +140,11 @@ class UnitConfig(Strict):
     ownership_percent: float | None = Field(default=None, gt=0, le=100)
     municipal_purpose: str = ""
     contacts: list[ContactConfig] = Field(default_factory=list)
+    chart: Literal["bas", "kommunbas"] | None = Field(
+        default=None,
+        description="A company's or federation's chart of accounts (default: bas for "
+        "companies, kommunbas for federations)",
+    )
 
     @model_validator(mode="after")
     def _ownership(self) -> Self:
@@ -219,6 +226,46 @@ class InternalControlConfig(Strict):
         return self
 
 
+class ChartOverrides(Strict):
+    """Account prefixes over a shipped chart: prefix → statement line, prefix → note group."""
+
+    lines: dict[str, str] = Field(default_factory=dict)
+    groups: dict[str, str] = Field(default_factory=dict)
+
+
+class AccountsConfig(ChartOverrides):
+    """The municipality's books: its own prefixes over Kommun-Bas, and which responsibility
+    codes (ansvar, by prefix) belong to which committee in the operating accounts."""
+
+    responsibility: dict[str, Key] = Field(default_factory=dict)
+    companies: dict[Key, ChartOverrides] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _charts(self) -> Self:
+        try:
+            shipped_chart("kommunbas").with_overrides(self.lines, self.groups)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        for code in self.responsibility:
+            if not code or not code.isalnum():
+                raise ValueError(
+                    f"responsibility: ”{code}” är ingen ansvarskod (bokstäver, siffror)"
+                )
+        return self
+
+
+class GroupConfig(Strict):
+    """The municipal group (sammanställda räkenskaper)."""
+
+    material_percent: float = Field(
+        default=10,
+        gt=0,
+        le=100,
+        description="The companies' share of the group's assets or income (at the "
+        "municipality's share) from which the interim report shows the group",
+    )
+
+
 class DocumentsConfig(Strict):
     template: Path | None = Field(default=None, description="The municipality's own .docx")
 
@@ -238,6 +285,8 @@ class MunicipalityConfig(Strict):
     allocation: AllocationConfig = Field(default_factory=AllocationConfig)
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     internal_control: InternalControlConfig = Field(default_factory=InternalControlConfig)
+    accounts: AccountsConfig = Field(default_factory=AccountsConfig)
+    group: GroupConfig = Field(default_factory=GroupConfig)
 
     @model_validator(mode="after")
     def _references(self) -> Self:
@@ -287,6 +336,20 @@ class MunicipalityConfig(Strict):
                 )
             if goal.serves not in council_keys:
                 problems.append(f"unit_goals[{i}].serves: okänt fullmäktigemål ”{goal.serves}”")
+        for code, key in self.accounts.responsibility.items():
+            if key not in units:
+                problems.append(f"accounts.responsibility: ansvar ”{code}” har okänd enhet ”{key}”")
+            elif units[key].kind not in ("committee", "executive_board"):
+                problems.append(
+                    f"accounts.responsibility: ansvar ”{code}” hör till ”{key}”, som inte är "
+                    "en nämnd eller kommunstyrelsen"
+                )
+        for key in self.accounts.companies:
+            if key not in units or units[key].kind not in ("company", "federation"):
+                problems.append(f"accounts.companies: ”{key}” är inget bolag eller kommunalförbund")
+        for i, unit in enumerate(self.units):
+            if unit.chart is not None and unit.kind not in ("company", "federation"):
+                problems.append(f"units[{i}].chart: kontoplan anges bara för bolag och förbund")
         for key in self.allocation.wage_share_percent:
             if key not in units:
                 problems.append(f"allocation.wage_share_percent: okänd enhet ”{key}”")

@@ -38,6 +38,47 @@ def _forecast(unit_key: str, slug: str) -> tuple[int, str, str]:
     return frame, "", ""
 
 
+_RESULT_COMMENTS = {
+    "sn": "Underskottet på 0,6 mnkr beror på externa placeringar under våren; åtgärdsplanen "
+    "minskade dem under hösten.",
+    "bun": "Överskottet beror på lägre kostnader för skolskjuts.",
+}
+
+
+def _interim_texts(unit_key: str, unit_kind: str) -> dict[str, str]:
+    """What the executive board and Socialnämnden write for the interim report."""
+    if unit_kind == "executive_board":
+        return {
+            "significant_events": "Kommunfullmäktige antog Strategisk och ekonomisk plan "
+            "2028–2030 i augusti. Skatteunderlaget växer något snabbare än i budgeten.",
+            "expected_development": "Helårsprognosen är ett resultat på 38,1 mnkr. "
+            "Kostnaderna för äldreomsorgen väntas öka de kommande åren.",
+        }
+    if unit_key == "sn":
+        return {"significant_events": "Åtgärdsplanen för externa placeringar infördes i juni."}
+    return {}
+
+
+def _annual_texts(unit_key: str, unit_kind: str) -> dict[str, str]:
+    """The executive board's parts of the management report, and committees' events."""
+    if unit_kind == "executive_board":
+        return {
+            "overview": "Året präglades av ett starkt skatteunderlag och en stabil "
+            "verksamhet. Resultatet överträffar målet för god ekonomisk hushållning.",
+            "important_circumstances": "Befolkningen minskar något medan antalet äldre ökar; "
+            "räntekostnaderna är lägre än befarat.",
+            "significant_events": "Kommunfullmäktige antog Strategisk och ekonomisk plan "
+            "2028–2030. Arbetet med nya förskolelokaler fortsatte.",
+            "personnel": "Kompetensförsörjningen inom vård och omsorg är den största "
+            "utmaningen; sjukfrånvaron är oförändrad.",
+            "expected_development": "Kostnaderna för äldreomsorgen ökar de kommande åren, "
+            "och investeringarna i förskolor kräver fortsatt lånefinansiering.",
+        }
+    if unit_key in ("bun", "sn"):
+        return {"significant_events": "Nämnden har genomfört årets planerade verksamhet."}
+    return {}
+
+
 def _distribution(frame_kr: int) -> list[dict[str, Any]]:
     """A frame spread on three activities, summing to it to the krona."""
     first, second = frame_kr * 6 // 10, frame_kr * 3 // 10
@@ -116,6 +157,7 @@ def answer(
                 "measures": "Bolaget följer sin budget.",
             }
         if slug == "delar":
+            data.update(_interim_texts(unit_key, unit_kind))
             data["goals"] = {
                 g: {
                     "attainment": "uppfyllt" if i % 3 else "delvis uppfyllt",
@@ -127,7 +169,8 @@ def answer(
         return data
     if slug == "arsredovisning":
         return {
-            "result_comment": "Året slutade nära budget.",
+            **_annual_texts(unit_key, unit_kind),
+            "result_comment": _RESULT_COMMENTS.get(unit_key, "Året slutade nära budget."),
             "goals": {
                 g: {"attainment": "uppfyllt", "motivation": "Målvärdet nåddes."} for g in goals
             },

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from arshjul.calendar.stages import STAGES
 from arshjul.calendar.workdays import WORKING_DAYS
-from arshjul.demo import figures, secretaries
+from arshjul.demo import books, figures, secretaries
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PLANNING = frozenset(s.slug for s in STAGES if s.is_planning)
@@ -80,6 +80,7 @@ class Year:
         self.through_prefect = through_prefect
         self.slugs = slugs  # None: every stage of the year
         self.never = never  # units whose secretaries never answer
+        self.books = books.DemoBooks.build(year)
         self.queue: list[tuple[dt.date, int, str, str]] = []
         self._seq = 0
         self.done: set[str] = set()
@@ -131,35 +132,124 @@ class Year:
         self.schedule_followups(day)
 
     # ------------------------------------------------------------------ actions
-    def import_planning_inputs(self) -> None:
-        from arshjul.imports import import_file
+    def _import(self, kind: str, path: Path, day: dt.date, entity: str | None = None) -> None:
+        """One file through the same import a controller uses (a trial balance by entity)."""
+        from arshjul.imports import import_file, import_trial_balance
+        from arshjul.lifecycle.context import municipality_config
 
-        for kind, path in figures.planning_files(self.folder / "indata", self.year):
-            with Session(self.engine) as session:
+        with Session(self.engine) as session:
+            if entity is not None:
+                import_trial_balance(
+                    session,
+                    municipality=self.municipality,
+                    config=municipality_config(self.municipality),
+                    path=path,
+                    as_of=at(day),
+                    actor="controller (demo)",
+                    entity=entity,
+                )
+            else:
                 import_file(
                     session,
                     municipality=self.municipality,
                     kind=kind,
                     path=path,
-                    as_of=at(dt.date(self.year, 1, 4)),
+                    as_of=at(day),
                     actor="controller (demo)",
                 )
-                session.commit()
+            session.commit()
+
+    def import_planning_inputs(self) -> None:
+        """January: the planning inputs, last year's books and the year's budget."""
+        folder, year = self.folder / "indata", self.year
+        day = dt.date(year, 1, 4)
+        for kind, path in figures.planning_files(folder, year):
+            self._import(kind, path, day)
+        last = [(year - 1, m) for m in range(13)]
+        for entity in self.books.entities():
+            name = f"saldobalans-{entity or 'kommunen'}-{year - 1}.csv"
+            self._import(
+                "saldobalans", self.books.trial_balance(folder, entity, last, name), day, entity
+            )
+        header = ["enhet", "år", "månad", "projekt", "belopp_tkr"]
+        rows = [r for m in range(1, 13) for r in books.actuals_rows(self.books, year - 1, m)]
+        self._import(
+            "utfall", books.write_rows(folder / f"utfall-{year - 1}.csv", header, rows), day
+        )
+        for kind, name, columns, rows in (
+            (
+                "koncerninternt",
+                f"koncerninternt-{year - 1}.csv",
+                ["år", "från", "till", "slag", "belopp_tkr"],
+                books.group_rows(year - 1, 12),
+            ),
+            (
+                "resultatbudget",
+                f"resultatbudget-{year}.csv",
+                ["år", "post", "belopp_tkr"],
+                books.result_budget_rows(year),
+            ),
+            (
+                "nyckeltal",
+                f"nyckeltal-{year}.csv",
+                ["år", "nyckeltal", "värde"],
+                books.key_figure_rows(year, closing=False),
+            ),
+            (
+                "sjukfranvaro",
+                f"sjukfranvaro-{year - 1}.csv",
+                ["år", "grupp", "procent"],
+                books.sick_leave_rows(year - 1),
+            ),
+        ):
+            self._import(kind, books.write_rows(folder / name, columns, rows), day)
 
     def import_actuals(self, day: dt.date, month: int) -> None:
-        from arshjul.imports import import_file
-
-        path = figures.actuals_file(self.folder / "indata", self.year, month)
-        with Session(self.engine) as session:
-            import_file(
-                session,
-                municipality=self.municipality,
-                kind="utfall",
-                path=path,
-                as_of=at(day),
-                actor="controller (demo)",
+        """A month is closed: the committees' actuals and the trial balance; the companies'
+        books and the group's transactions at the interim and the year's end."""
+        folder, year = self.folder / "indata", self.year
+        header = ["enhet", "år", "månad", "projekt", "belopp_tkr"]
+        path = books.write_rows(
+            folder / f"utfall-{year}-{month:02d}.csv",
+            header,
+            books.actuals_rows(self.books, year, month),
+        )
+        self._import("utfall", path, day)
+        entities = list(self.books.entities()) if month in (8, 12) else [""]
+        for entity in entities:
+            name = f"saldobalans-{entity or 'kommunen'}-{year}-{month:02d}.csv"
+            path = self.books.trial_balance(folder, entity, [(year, month)], name)
+            self._import("saldobalans", path, day, entity)
+        if month in (8, 12):
+            path = books.write_rows(
+                folder / f"koncerninternt-{year}-{month:02d}.csv",
+                ["år", "från", "till", "slag", "belopp_tkr"],
+                books.group_rows(year, month),
             )
-            session.commit()
+            self._import("koncerninternt", path, day)
+        if month == 8:
+            path = books.write_rows(
+                folder / f"resultatprognos-{year}-08.csv",
+                ["år", "månad", "post", "belopp_tkr"],
+                books.result_forecast_rows(year, month),
+            )
+            self._import("resultatprognos", path, day)
+        if month == 12:
+            for kind, name, columns, rows in (
+                (
+                    "nyckeltal",
+                    f"nyckeltal-{year}-bokslut.csv",
+                    ["år", "nyckeltal", "värde"],
+                    books.key_figure_rows(year, closing=True),
+                ),
+                (
+                    "sjukfranvaro",
+                    f"sjukfranvaro-{year}.csv",
+                    ["år", "grupp", "procent"],
+                    books.sick_leave_rows(year),
+                ),
+            ):
+                self._import(kind, books.write_rows(folder / name, columns, rows), day)
 
     def ready_or_opening(self, day: dt.date, events: list[tuple[str, str]]) -> list[str]:
         """The stages to run today: those opening, and those the watch found ready."""

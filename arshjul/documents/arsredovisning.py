@@ -1,19 +1,18 @@
 """Årsredovisning (stage ``arsredovisning``): the annual report, LKBR 4 kap. 1 §.
 
-Förvaltningsberättelse (with sound financial management, the balanskravsresultat, the
-executive board's assessment of each wholly owned company and the outcome of the
-internal control plan), goal attainment, resultaträkning, balansräkning,
-kassaflödesanalys, noter and drift- och investeringsredovisning.
+In the law's order: the management report (LKBR 11 kap., RKR R15) with its parts, the
+goal attainment, the income statement, balance sheet and cash-flow statement with their
+notes, the operating and investment accounts (RKR R14), and the consolidated accounts of
+the municipal group (LKBR 12 kap.).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from arshjul.documents import financial_sections as fin
 from arshjul.documents.builder import DocumentBuilder
 from arshjul.documents.followup_common import (
-    actuals_table,
-    companies,
     economy_context,
     fitted,
     new_builder,
@@ -25,10 +24,7 @@ from arshjul.documents.followup_sections import (
     balance_requirement,
     financial_goals,
     goals_section,
-    statement_table,
-    statements,
 )
-from arshjul.documents.tables import Cell
 
 TITLE = "Årsredovisning"
 FOLDER = "arsredovisning"
@@ -46,51 +42,139 @@ def _oversight(doc: DocumentBuilder, data: FollowUpData) -> None:
             widths_cm=fitted(doc, (11.0, 5.0)),
         )
     for assessment in data.company_assessments:
-        doc.heading(assessment.name, 3)
-        doc.paragraph("Kommunalt ändamål", bold=True)
-        text_block(doc, assessment.purpose, empty="Ändamålet är inte angivet.")
-        doc.paragraph("Kommunstyrelsens bedömning", bold=True)
+        doc.paragraph(assessment.name, bold=True)
+        doc.paragraph("Kommunalt ändamål: " + (assessment.purpose or "ändamålet är inte angivet."))
         text_block(doc, assessment.assessment, empty="Bedömningen saknas.")
 
 
 def _internal_control(doc: DocumentBuilder, data: FollowUpData) -> None:
-    """Per unit, the internal control plan's controls and what they found."""
+    """Per unit, its own summary and the internal control plan's controls and findings."""
     doc.prose(f"{FOLDER}/intern_kontroll.md.j2", antal=len(data.internal_control))
     for unit in data.internal_control:
-        doc.heading(unit.unit, 3)
-        if not unit.controls:
-            doc.paragraph("Inga kontroller har redovisats.", italic=True)
-            continue
-        doc.table(
-            ["Risk", "Kontroll", "Resultat", "Åtgärd"],
-            [[c.risk, c.control, c.outcome, c.measure or "–"] for c in unit.controls],
-            numeric_columns=(),
-            caption=f"Uppföljning av internkontrollplanen för {unit.unit} {data.year}",
+        doc.paragraph(unit.unit, bold=True)
+        if not unit.summary and not unit.controls:
+            doc.paragraph(
+                "Uppgift saknas: inga kontroller eller sammanfattning har redovisats.", italic=True
+            )
+        if unit.summary:
+            text_block(doc, unit.summary)
+        if unit.controls:
+            doc.table(
+                ["Risk", "Kontroll", "Resultat", "Åtgärd"],
+                [
+                    [c.risk, c.control, c.outcome, c.measure or "Ingen åtgärd behövs"]
+                    for c in unit.controls
+                ],
+                numeric_columns=(),
+                caption=f"Uppföljning av internkontrollplanen för {unit.unit} {data.year}",
+            )
+
+
+def _management_report(doc: DocumentBuilder, data: FollowUpData) -> None:
+    report, statements, group = data.management, data.statements, data.group
+    income = statements.income if statements else None
+    budget = (
+        next((c for c in income.columns if c.heading.startswith("Budget")), None)
+        if income
+        else None
+    )
+    doc.prose(
+        f"{FOLDER}/forvaltningsberattelse.md.j2",
+        resultat=statements.result_kr if statements else None,
+        budgeterat=budget.values["arets_resultat"] if budget else None,
+        nettokostnader=income.value("verksamhetens_nettokostnader") if income else None,
+        skatter=(
+            income.value("skatteintakter") + income.value("generella_statsbidrag")
+            if income
+            else None
+        ),
+    )
+    if report is not None:
+        fin.board_text(doc, report, "oversikt", "årets utveckling")
+        if report.overview:
+            fin.overview(doc, report)
+    doc.prose(
+        f"{FOLDER}/koncern.md.j2",
+        finns=group is not None,
+        antal=len(group.members) if group else 0,
+        resultat=group.income.value("arets_resultat") if group else None,
+    )
+    if group is not None and group.share_text:
+        doc.paragraph(group.share_text)
+    doc.prose(f"{FOLDER}/forhallanden.md.j2")
+    if report is not None:
+        fin.board_text(
+            doc, report, "forhallanden", "viktiga förhållanden för resultat och ställning"
         )
+    doc.prose(f"{FOLDER}/handelser.md.j2")
+    if report is not None:
+        fin.board_text(doc, report, "handelser", "händelser av väsentlig betydelse")
+        for unit, text in report.events:
+            doc.paragraph(unit, bold=True)
+            text_block(doc, text)
+    doc.prose(f"{FOLDER}/styrning.md.j2")
+    _internal_control(doc, data)
+    _oversight(doc, data)
+    financial_goals(doc, data, FOLDER, outcome="Utfall", forecast=False)
+    balance_requirement(doc, data, FOLDER)
+    doc.prose(f"{FOLDER}/personal.md.j2")
+    if report is not None:
+        fin.board_text(doc, report, "personal", "personalförhållanden")
+        doc.prose(f"{FOLDER}/sjukfranvaro.md.j2")
+        fin.sick_leave(doc, report, data.year)
+    doc.prose(f"{FOLDER}/utveckling.md.j2")
+    if report is not None:
+        fin.board_text(doc, report, "utveckling", "den förväntade utvecklingen")
+        if report.pensions is not None:
+            doc.prose(f"{FOLDER}/pensioner.md.j2")
+            fin.pensions(doc, report, data.year)
+
+
+def _statements(doc: DocumentBuilder, data: FollowUpData) -> None:
+    statements = data.statements
+    doc.prose(f"{FOLDER}/resultatrakning.md.j2")
+    if statements is None:
+        fin.missing_list(doc, [f"resultaträkning {data.year}: saldobalansen saknas"])
+    else:
+        fin.statement(
+            doc,
+            statements.income,
+            first_column="Resultaträkning, tkr",
+            caption=f"Resultaträkning {data.year}, tkr",
+        )
+    doc.prose(f"{FOLDER}/balansrakning.md.j2")
+    if statements is not None:
+        fin.statement(
+            doc,
+            statements.balance,
+            first_column="Balansräkning, tkr",
+            caption=f"Balansräkning {data.year}, tkr",
+        )
+    cash_flow = statements.cash_flow if statements else None
+    doc.prose(f"{FOLDER}/kassaflode.md.j2", finns=cash_flow is not None)
+    if cash_flow is not None:
+        fin.statement(
+            doc,
+            cash_flow,
+            first_column="Kassaflödesanalys, tkr",
+            caption=f"Kassaflödesanalys {data.year}, tkr",
+        )
+    doc.prose(f"{FOLDER}/noter.md.j2")
+    if statements is not None:
+        fin.notes(doc, statements.notes)
 
 
 def _operations_and_investments(doc: DocumentBuilder, data: FollowUpData) -> None:
     doc.prose(f"{FOLDER}/drift.md.j2", **economy_context(data))
-    actuals_table(
-        doc, data, caption=f"Driftredovisning per nämnd {data.year}, tkr", period_share=False
-    )
+    if data.operating is not None:
+        fin.operating_accounts(doc, data.operating, data.year)
     for unit in data.units:
-        doc.heading(unit.name, 3)
+        doc.heading(unit.name, 2)
         doc.prose(f"{FOLDER}/namnd.md.j2", **unit_context(unit))
         text_block(doc, unit.explanation, empty="Nämnden har inte lämnat någon kommentar.")
     doc.prose(f"{FOLDER}/investering.md.j2", finns=bool(data.investments))
     if data.investments:
-        rows: list[list[Cell]] = [
-            [i.name, i.budget_kr, i.actual_kr, i.deviation_kr] for i in data.investments
-        ]
-        budget = sum(i.budget_kr for i in data.investments)
-        actual = sum(i.actual_kr for i in data.investments)
-        doc.table(
-            ["Investering", "Budget", "Utfall", "Avvikelse"],
-            rows,
-            totals=["Summa", budget, actual, budget - actual],
-            caption=f"Investeringsredovisning {data.year}, tkr",
-        )
+        fin.investment_accounts(doc, data.investments, data.year)
 
 
 def build_arsredovisning_document(
@@ -98,30 +182,14 @@ def build_arsredovisning_document(
 ) -> Path:
     """Write the Årsredovisning into ``out_dir``; returns the file."""
     doc = new_builder(data, TITLE, template, f"Räkenskapsåret {data.year}")
-    income, requirement = data.income_statement, data.balance_requirement
-    context = {
-        **economy_context(data),
-        "resultat": income.result_kr if income else None,
-        "balanskravsresultat": requirement.balance_result_kr if requirement else None,
-    }
-    doc.prose(f"{FOLDER}/forvaltningsberattelse.md.j2", **context)
-    financial_goals(doc, data, FOLDER, outcome="Utfall", forecast=False)
-    balance_requirement(doc, data, FOLDER)
-    _oversight(doc, data)
-    _internal_control(doc, data)
-    if data.companies:
-        doc.prose(f"{FOLDER}/bolag.md.j2", **context)
-        companies(doc, data, level=3, forecast=False)
+    _management_report(doc, data)
     goals_section(doc, data, FOLDER)
-    statements(doc, data, FOLDER)
-    doc.prose(f"{FOLDER}/kassaflode.md.j2", finns=data.cash_flow is not None)
-    if data.cash_flow is not None:
-        statement_table(
-            doc,
-            [(data.cash_flow.column, data.cash_flow.lines())],
-            first_column="Kassaflödesanalys, tkr",
-            caption=f"Kassaflödesanalys {data.year}, tkr",
-        )
-    doc.prose(f"{FOLDER}/noter.md.j2", **context)
+    _statements(doc, data)
     _operations_and_investments(doc, data)
+    doc.prose(f"{FOLDER}/sammanstallda.md.j2", finns=data.group is not None)
+    if data.group is not None:
+        fin.group(doc, data.group, data.year, annual=True)
+        for company in data.companies:
+            doc.heading(company.name, 2)
+            text_block(doc, company.text, empty="Bolaget har inte lämnat någon kommentar.")
     return doc.save(out_dir)

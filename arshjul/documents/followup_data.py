@@ -14,13 +14,15 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from arshjul.documents.followup_statements import BalanceRequirement as BalanceRequirement
-from arshjul.documents.followup_statements import BalanceSheet as BalanceSheet
-from arshjul.documents.followup_statements import CashFlowStatement as CashFlowStatement
 from arshjul.documents.followup_statements import CompanyAssessment as CompanyAssessment
 from arshjul.documents.followup_statements import ControlOutcome as ControlOutcome
 from arshjul.documents.followup_statements import FinancialGoal as FinancialGoal
-from arshjul.documents.followup_statements import IncomeStatement as IncomeStatement
+from arshjul.documents.followup_statements import FinancialStatements as FinancialStatements
+from arshjul.documents.followup_statements import GroupAccounts as GroupAccounts
 from arshjul.documents.followup_statements import InternalControl as InternalControl
+from arshjul.documents.followup_statements import InvestmentRow as InvestmentRow
+from arshjul.documents.followup_statements import ManagementReport as ManagementReport
+from arshjul.documents.followup_statements import OperatingAccounts as OperatingAccounts
 from arshjul.errors import ArshjulError
 
 ATTAINMENT_LEVELS = ("uppfyllt", "delvis uppfyllt", "ej uppfyllt", "ej bedömd")
@@ -78,20 +80,6 @@ class UnitEconomy:
     def beyond_threshold(self) -> bool:
         """An overspend larger than the threshold (the rule the stages apply)."""
         return self.deviation_kr is not None and self.deviation_kr < -self.threshold_kr
-
-
-@dataclass(frozen=True)
-class InvestmentEconomy:
-    """An investment area or project: budget and actuals for the year."""
-
-    name: str
-    budget_kr: int
-    actual_kr: int
-
-    @property
-    def deviation_kr(self) -> int:
-        """Budget minus actuals."""
-        return self.budget_kr - self.actual_kr
 
 
 @dataclass(frozen=True)
@@ -197,13 +185,12 @@ class FollowUpData:
     companies: tuple[CompanyReport, ...] = ()
     action_plans: tuple[ActionPlanSummary, ...] = ()
     goals: tuple[GoalReport, ...] = ()
-    income_statement: IncomeStatement | None = None
-    income_statement_comparisons: tuple[IncomeStatement, ...] = ()
-    balance_sheet: BalanceSheet | None = None
-    balance_sheet_comparisons: tuple[BalanceSheet, ...] = ()
+    statements: FinancialStatements | None = None
+    operating: OperatingAccounts | None = None
+    investments: tuple[InvestmentRow, ...] = ()
+    group: GroupAccounts | None = None
+    management: ManagementReport | None = None
     balance_requirement: BalanceRequirement | None = None
-    cash_flow: CashFlowStatement | None = None
-    investments: tuple[InvestmentEconomy, ...] = ()
     sound_financial_management: tuple[FinancialGoal, ...] = ()
     company_assessments: tuple[CompanyAssessment, ...] = ()
     internal_control: tuple[InternalControl, ...] = ()
@@ -213,6 +200,7 @@ class FollowUpData:
     meeting_date: dt.date | None = None
     diary_number: str | None = None
     demo: bool = False
+    group_threshold_percent: float = 10.0  # from which the interim report shows the group
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ReportKind(self.kind))
@@ -220,9 +208,7 @@ class FollowUpData:
         _tuple(self, "companies")
         _tuple(self, "action_plans")
         _tuple(self, "goals")
-        _tuple(self, "income_statement_comparisons")
-        _tuple(self, "balance_sheet_comparisons")
-        _tuple(self, "investments")
+        _tuple(self, "investments", InvestmentRow)
         _tuple(self, "sound_financial_management", FinancialGoal)
         _tuple(self, "company_assessments", CompanyAssessment)
         _tuple(self, "internal_control", InternalControl)
@@ -243,18 +229,19 @@ class FollowUpData:
                 )
             if goal.level not in GOAL_LEVELS:
                 problems.append(f"mål {goal.key}: okänd nivå ”{goal.level}”")
-        statements = (self.income_statement, *self.income_statement_comparisons)
-        sheets = (self.balance_sheet, *self.balance_sheet_comparisons)
-        for part in (*statements, *sheets, self.balance_requirement):
+        for part in (self.statements, self.operating, self.group, self.balance_requirement):
             if part is not None:
                 problems += part.problems()
-        income, requirement = self.income_statement, self.balance_requirement
+        statements, requirement = self.statements, self.balance_requirement
         annual = self.kind is ReportKind.ANNUAL
-        if annual and income and requirement and income.result_kr != requirement.result_kr:
+        if annual and statements and requirement and statements.result_kr != requirement.result_kr:
             problems.append("balanskravsutredningens årets resultat är inte resultaträkningens")
-        sheet = self.balance_sheet
-        if income and sheet and sheet.result_of_year_kr not in (None, income.result_kr):
-            problems.append("balansräkningens ”därav årets resultat” är inte resultaträkningens")
+        if statements and self.operating:
+            net_cost = -statements.income.value("verksamhetens_nettokostnader")
+            if net_cost != self.operating.net_cost_kr:
+                problems.append(
+                    "driftredovisningen utgår inte från resultaträkningens nettokostnader"
+                )
         return problems
 
     @property

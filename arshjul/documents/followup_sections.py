@@ -183,7 +183,8 @@ def financial_goals(
 
 
 def balance_requirement(doc: DocumentBuilder, data: FollowUpData, folder: str) -> None:
-    """The balanskravsutredning as a table, and what a negative result requires."""
+    """The balanskravsutredning as a table, what a negative result requires, and what is
+    left to restore from earlier years."""
     requirement = data.balance_requirement
     doc.prose(
         f"{folder}/balanskrav.md.j2",
@@ -191,6 +192,8 @@ def balance_requirement(doc: DocumentBuilder, data: FollowUpData, folder: str) -
         resultat=requirement.balance_result_kr if requirement else None,
         negativt=bool(requirement and requirement.negative),
         aterstallas_senast=data.year + 3,
+        rapporterat=bool(requirement and requirement.reported),
+        reserv=requirement.reserve_balance_kr if requirement else None,
     )
     if requirement is None:
         missing(doc, "balanskravsutredningen")
@@ -201,33 +204,12 @@ def balance_requirement(doc: DocumentBuilder, data: FollowUpData, folder: str) -
         first_column="Balanskravsutredning",
         caption=f"Balanskravsresultat {data.year}, tkr",
     )
-
-
-def statements(doc: DocumentBuilder, data: FollowUpData, folder: str) -> None:
-    """Resultaträkning and Balansräkning, each under its Heading 1 from the templates."""
-    income = data.income_statement
-    doc.prose(f"{folder}/resultatrakning.md.j2", finns=income is not None)
-    if income is None:
-        missing(doc, "resultaträkningen")
-    else:
-        columns = (income, *data.income_statement_comparisons)
+    if requirement.restoration_lines():
         statement_table(
             doc,
-            [(s.column, s.lines()) for s in columns],
-            first_column="Resultaträkning, tkr",
-            caption=f"Resultaträkning {data.year}, tkr",
-        )
-    sheet = data.balance_sheet
-    doc.prose(f"{folder}/balansrakning.md.j2", finns=sheet is not None)
-    if sheet is None:
-        missing(doc, "balansräkningen")
-    else:
-        columns = (sheet, *data.balance_sheet_comparisons)
-        statement_table(
-            doc,
-            [(s.column, s.lines()) for s in columns],
-            first_column="Balansräkning, tkr",
-            caption=f"Balansräkning {data.year}, tkr",
+            [("tkr", requirement.restoration_lines())],
+            first_column="Återställning av underskott",
+            caption=f"Balanskravsunderskott att återställa {data.year}, tkr",
         )
 
 

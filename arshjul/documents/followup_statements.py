@@ -1,244 +1,266 @@
-"""The interim and annual reports' own parts: the financial statements, with their sums
-as properties, the financial goals, the assessments of the companies and internal control.
+"""The interim and annual reports' own parts: the financial statements with their notes, the
+operating and investment accounts, the municipal group, the management report, the
+financial goals and the assessments of the companies and internal control.
 
-Amounts are whole kronor; costs are negative, income positive, as a Swedish
-resultaträkning shows them. Each statement gives its lines in the conventional order
-(``lines()``) and says what is wrong with it (``problems()``), in Swedish.
+Plain frozen data: the statements are computed from the accounts
+(:mod:`arshjul.accounts`), and each part says what is wrong with it (``problems()``, in
+Swedish) so that no document can show a table that does not add up. Amounts are whole
+kronor; in the statements costs are negative, as a Swedish resultaträkning shows them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NamedTuple
 
+from arshjul.accounts.balance_requirement import BalanceRequirement as BalanceRequirement
+from arshjul.accounts.balance_requirement import StatementLine as StatementLine
+from arshjul.accounts.statements import (
+    Note,
+    StatementTable,
+    balance_problems,
+    cash_flow_problems,
+)
 from arshjul.formats import format_tkr
 
 
-class StatementLine(NamedTuple):
-    """A line to show: a heading line has no amount; a sum line is computed."""
-
-    label: str
-    amount_kr: int | None
-    is_sum: bool = False
-
-
-def _must_not_be_positive(owner: str, pairs: tuple[tuple[str, int], ...]) -> list[str]:
-    return [
-        f"{owner}: {label} ska anges som ett negativt belopp, inte {format_tkr(amount)}"
-        for label, amount in pairs
-        if amount > 0
-    ]
+def _tuples(owner: object, name: str, kind: type) -> None:
+    values = tuple(v if isinstance(v, kind) else kind(*v) for v in getattr(owner, name))
+    object.__setattr__(owner, name, values)
 
 
 @dataclass(frozen=True)
-class IncomeStatement:
-    """Resultaträkning for one column (``column``: e.g. "Utfall jan–aug 2027")."""
+class FinancialStatements:
+    """The statements of a report, each with its comparison columns, and their notes.
 
-    column: str
-    operating_income_kr: int
-    operating_costs_kr: int  # negative
-    depreciation_kr: int  # negative
-    tax_revenue_kr: int
-    general_grants_kr: int  # generella statsbidrag och utjämning
-    financial_income_kr: int = 0
-    financial_costs_kr: int = 0  # negative
-    extraordinary_kr: int = 0
+    Interim report: income statement for the period, the same period last year, the budget
+    and the full-year forecast; balance sheet at the period's end and at last year's end.
+    Annual report: the year, last year and the budget; balance sheet and cash flow at the
+    year's end and last year's. ``missing`` names what could not be shown.
+    """
 
-    @property
-    def net_operating_costs_kr(self) -> int:
-        """Verksamhetens nettokostnader."""
-        return self.operating_income_kr + self.operating_costs_kr + self.depreciation_kr
+    income: StatementTable
+    balance: StatementTable
+    cash_flow: StatementTable | None = None
+    notes: tuple[Note, ...] = ()
+    missing: tuple[str, ...] = ()
+    principles: str = ""
 
-    @property
-    def operating_result_kr(self) -> int:
-        """Verksamhetens resultat."""
-        return self.net_operating_costs_kr + self.tax_revenue_kr + self.general_grants_kr
-
-    @property
-    def result_after_financial_kr(self) -> int:
-        """Resultat efter finansiella poster."""
-        return self.operating_result_kr + self.financial_income_kr + self.financial_costs_kr
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "missing", tuple(self.missing))
 
     @property
     def result_kr(self) -> int:
-        """Årets resultat."""
-        return self.result_after_financial_kr + self.extraordinary_kr
-
-    def lines(self) -> tuple[StatementLine, ...]:
-        """The lines in the conventional order."""
-        lines = [
-            StatementLine("Verksamhetens intäkter", self.operating_income_kr),
-            StatementLine("Verksamhetens kostnader", self.operating_costs_kr),
-            StatementLine("Avskrivningar", self.depreciation_kr),
-            StatementLine("Verksamhetens nettokostnader", self.net_operating_costs_kr, True),
-            StatementLine("Skatteintäkter", self.tax_revenue_kr),
-            StatementLine("Generella statsbidrag och utjämning", self.general_grants_kr),
-            StatementLine("Verksamhetens resultat", self.operating_result_kr, True),
-            StatementLine("Finansiella intäkter", self.financial_income_kr),
-            StatementLine("Finansiella kostnader", self.financial_costs_kr),
-            StatementLine(
-                "Resultat efter finansiella poster", self.result_after_financial_kr, True
-            ),
-        ]
-        if self.extraordinary_kr:
-            lines.append(StatementLine("Extraordinära poster", self.extraordinary_kr))
-        lines.append(StatementLine("Årets resultat", self.result_kr, True))
-        return tuple(lines)
+        """Årets (periodens) resultat."""
+        return self.income.value("arets_resultat")
 
     def problems(self) -> list[str]:
-        """Costs given as positive amounts."""
-        return _must_not_be_positive(
-            f"resultaträkningen ({self.column})",
-            (
-                ("verksamhetens kostnader", self.operating_costs_kr),
-                ("avskrivningar", self.depreciation_kr),
-                ("finansiella kostnader", self.financial_costs_kr),
-            ),
-        )
+        found: list[str] = []
+        for table in (self.income, self.balance, self.cash_flow):
+            if table is not None:
+                found += table.problems()
+        for column in self.balance.columns:
+            found += balance_problems(column.values, f"({column.heading})")
+        if self.balance.value("arets_resultat_ek") != self.result_kr:
+            found.append("balansräkningens årets resultat är inte resultaträkningens")
+        if self.cash_flow is not None:
+            for index, column in enumerate(self.cash_flow.columns):
+                found += cash_flow_problems(
+                    column.values, self.balance.columns[index].values, f"({column.heading})"
+                )
+        for note in self.notes:
+            found += note.problems()
+        return found
+
+
+class OperatingRow(NamedTuple):
+    """A committee's (or the rest's) net cost: budget and actual, both positive as costs."""
+
+    name: str
+    budget_kr: int | None
+    actual_kr: int
+    committee: bool = True
+
+    @property
+    def deviation_kr(self) -> int | None:
+        """Budget minus actual: negative is an overspend."""
+        return None if self.budget_kr is None else self.budget_kr - self.actual_kr
 
 
 @dataclass(frozen=True)
-class BalanceSheet:
-    """Balansräkning at one date (``column``: e.g. "31 augusti 2027")."""
+class OperatingAccounts:
+    """Driftredovisning (RKR R14): the committees' net costs, summing to the income
+    statement's net cost of operations."""
 
-    column: str
-    fixed_assets_kr: int
-    current_assets_kr: int
-    equity_kr: int
-    provisions_kr: int
-    liabilities_kr: int
-    result_of_year_kr: int | None = None  # "därav årets resultat", within equity
-
-    @property
-    def total_assets_kr(self) -> int:
-        """Summa tillgångar."""
-        return self.fixed_assets_kr + self.current_assets_kr
-
-    @property
-    def total_equity_and_liabilities_kr(self) -> int:
-        """Summa eget kapital, avsättningar och skulder."""
-        return self.equity_kr + self.provisions_kr + self.liabilities_kr
-
-    def lines(self) -> tuple[StatementLine, ...]:
-        """The lines in the conventional order, with the two headings."""
-        lines = [
-            StatementLine("Tillgångar", None),
-            StatementLine("Anläggningstillgångar", self.fixed_assets_kr),
-            StatementLine("Omsättningstillgångar", self.current_assets_kr),
-            StatementLine("Summa tillgångar", self.total_assets_kr, True),
-            StatementLine("Eget kapital, avsättningar och skulder", None),
-            StatementLine("Eget kapital", self.equity_kr),
-        ]
-        if self.result_of_year_kr is not None:
-            lines.append(StatementLine("därav årets resultat", self.result_of_year_kr))
-        lines += [
-            StatementLine("Avsättningar", self.provisions_kr),
-            StatementLine("Skulder", self.liabilities_kr),
-            StatementLine(
-                "Summa eget kapital, avsättningar och skulder",
-                self.total_equity_and_liabilities_kr,
-                True,
-            ),
-        ]
-        return tuple(lines)
-
-    def problems(self) -> list[str]:
-        """A balance sheet that does not balance."""
-        if self.total_assets_kr == self.total_equity_and_liabilities_kr:
-            return []
-        return [
-            f"balansräkningen ({self.column}) balanserar inte: tillgångarna är "
-            f"{format_tkr(self.total_assets_kr)}, eget kapital, avsättningar och skulder "
-            f"{format_tkr(self.total_equity_and_liabilities_kr)}"
-        ]
-
-
-@dataclass(frozen=True)
-class BalanceRequirement:
-    """Balanskravsutredning: the year's result adjusted to the balanskravsresultat."""
-
-    result_kr: int  # årets resultat (the forecast in an interim report)
-    realisation_gains_kr: int = 0  # samtliga realisationsvinster, deducted
-    adjustments: tuple[tuple[str, int], ...] = ()  # other adjustments, signed
-    to_reserve_kr: int = 0  # medel till resultatutjämningsreserv, deducted
-    from_reserve_kr: int = 0  # medel från resultatutjämningsreserv, added
+    rows: tuple[OperatingRow, ...]
+    net_cost_kr: int  # the income statement's verksamhetens nettokostnader, as a cost
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "adjustments", tuple(tuple(a) for a in self.adjustments))
+        _tuples(self, "rows", OperatingRow)
 
     @property
-    def adjusted_result_kr(self) -> int:
-        """Årets resultat efter balanskravsjusteringar."""
-        return self.result_kr - self.realisation_gains_kr + sum(a for _, a in self.adjustments)
+    def actual_kr(self) -> int:
+        return sum(r.actual_kr for r in self.rows)
 
     @property
-    def balance_result_kr(self) -> int:
-        """Årets balanskravsresultat."""
-        return self.adjusted_result_kr - self.to_reserve_kr + self.from_reserve_kr
-
-    @property
-    def negative(self) -> bool:
-        """Whether the balanskravsresultat must be restored (KL 11 kap. 12 §)."""
-        return self.balance_result_kr < 0
-
-    def lines(self) -> tuple[StatementLine, ...]:
-        """The lines of the balanskravsutredning, the result last."""
-        lines = [
-            StatementLine("Årets resultat", self.result_kr),
-            StatementLine("Samtliga realisationsvinster", -self.realisation_gains_kr),
-            *(StatementLine(label, amount) for label, amount in self.adjustments),
-            StatementLine(
-                "Årets resultat efter balanskravsjusteringar", self.adjusted_result_kr, True
-            ),
-            StatementLine("Medel till resultatutjämningsreserv", -self.to_reserve_kr),
-            StatementLine("Medel från resultatutjämningsreserv", self.from_reserve_kr),
-            StatementLine("Årets balanskravsresultat", self.balance_result_kr, True),
-        ]
-        return tuple(lines)
+    def budget_kr(self) -> int | None:
+        if any(r.budget_kr is None for r in self.rows):
+            return None
+        return sum(r.budget_kr or 0 for r in self.rows)
 
     def problems(self) -> list[str]:
-        """Amounts that are deducted or added by their line and must be given as positive."""
+        if self.actual_kr == self.net_cost_kr:
+            return []
         return [
-            f"balanskravsutredningen: {label} anges som ett positivt belopp, inte {format_tkr(v)}"
-            for label, v in (
-                ("realisationsvinsterna", self.realisation_gains_kr),
-                ("medel till resultatutjämningsreserven", self.to_reserve_kr),
-                ("medel från resultatutjämningsreserven", self.from_reserve_kr),
-            )
-            if v < 0
+            f"driftredovisningen summerar till {format_tkr(self.actual_kr)}, resultaträkningens "
+            f"nettokostnader är {format_tkr(self.net_cost_kr)}"
         ]
+
+
+class InvestmentRow(NamedTuple):
+    """A project's budget and actual for the year, and for a project over several years its
+    whole budget and outcome so far."""
+
+    name: str
+    unit: str
+    budget_kr: int
+    actual_kr: int
+    project_budget_kr: int | None = None
+    project_actual_kr: int | None = None
+    years: str = ""  # "2026–2028" for a project over several years
+
+    @property
+    def deviation_kr(self) -> int:
+        return self.budget_kr - self.actual_kr
+
+
+class GroupMemberRow(NamedTuple):
+    """A company or federation: the municipality's share and the result it brings."""
+
+    name: str
+    kind: str  # "bolag" or "kommunalförbund"
+    percent: Decimal
+    result_kr: int  # the member's own result
+    included_result_kr: int  # at the municipality's share
+
+
+class EliminationRow(NamedTuple):
+    """A transaction between members and what of it the group eliminates."""
+
+    kind: str  # Swedish
+    source: str
+    target: str
+    amount_kr: int
+    eliminated_kr: int
 
 
 @dataclass(frozen=True)
-class CashFlowStatement:
-    """Kassaflödesanalys in its simplest form: three flows and the liquid funds."""
+class GroupAccounts:
+    """Sammanställda räkenskaper: the group's statements and the bridge from the
+    municipality's own (the municipality, the members at their shares, the eliminations).
 
-    column: str
-    operating_kr: int
-    investing_kr: int
-    financing_kr: int
-    cash_at_start_kr: int
+    ``bridge_income``/``bridge_balance`` have the columns Kommunen, Bolag och förbund,
+    Elimineringar, Kommunkoncernen; the first three add up to the last.
+    """
+
+    members: tuple[GroupMemberRow, ...]
+    eliminations: tuple[EliminationRow, ...]
+    income: StatementTable
+    balance: StatementTable
+    bridge_income: StatementTable
+    bridge_balance: StatementTable
+    cash_flow: StatementTable | None = None
+    material: bool = True
+    share_text: str = ""
+    missing: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _tuples(self, "members", GroupMemberRow)
+        _tuples(self, "eliminations", EliminationRow)
+        object.__setattr__(self, "missing", tuple(self.missing))
+
+    def problems(self) -> list[str]:
+        found: list[str] = []
+        for table in (self.income, self.balance, self.bridge_income, self.bridge_balance):
+            found += table.problems()
+        for bridge, statement in (
+            (self.bridge_income, self.income),
+            (self.bridge_balance, self.balance),
+        ):
+            own, members, eliminated, group = (c.values for c in bridge.columns)
+            for key, value in group.items():
+                if own.get(key, 0) + members.get(key, 0) + eliminated.get(key, 0) != value:
+                    found.append(
+                        f"koncernens {key}: kommunen, bolagen och elimineringarna summerar inte "
+                        f"till koncernens {format_tkr(value)}"
+                    )
+                if statement.columns[0].values.get(key, 0) != value:
+                    found.append(f"koncernens {key} skiljer sig mellan tabellerna")
+        for column in self.balance.columns:
+            found += balance_problems(column.values, f"för kommunkoncernen ({column.heading})")
+        if self.cash_flow is not None:
+            for index, column in enumerate(self.cash_flow.columns):
+                found += cash_flow_problems(
+                    column.values, self.balance.columns[index].values, "för kommunkoncernen"
+                )
+        return found
+
+
+class OverviewRow(NamedTuple):
+    """A row of the five-year overview: a key figure's value each year (None: missing)."""
+
+    label: str
+    unit: str  # "tkr", "%", "kr", "st"
+    values: tuple[int | Decimal | None, ...]
+
+
+class SickLeaveRow(NamedTuple):
+    """Sick leave in per cent of working time, this year and last."""
+
+    label: str
+    this_year: Decimal | None
+    last_year: Decimal | None
+
+
+@dataclass(frozen=True)
+class Pensions:
+    """The pension obligations: the provision in the balance sheet and the liability outside
+    it (ansvarsförbindelse), this year and last; None when not reported."""
+
+    provision_kr: int
+    provision_last_kr: int | None
+    contingent_kr: int | None
+    contingent_last_kr: int | None
 
     @property
-    def cash_flow_kr(self) -> int:
-        """Årets kassaflöde."""
-        return self.operating_kr + self.investing_kr + self.financing_kr
+    def total_kr(self) -> int | None:
+        return None if self.contingent_kr is None else self.provision_kr + self.contingent_kr
 
-    @property
-    def cash_at_end_kr(self) -> int:
-        """Likvida medel vid årets slut."""
-        return self.cash_at_start_kr + self.cash_flow_kr
 
-    def lines(self) -> tuple[StatementLine, ...]:
-        """The flows, the year's cash flow and the liquid funds."""
-        return (
-            StatementLine("Kassaflöde från den löpande verksamheten", self.operating_kr),
-            StatementLine("Kassaflöde från investeringsverksamheten", self.investing_kr),
-            StatementLine("Kassaflöde från finansieringsverksamheten", self.financing_kr),
-            StatementLine("Årets kassaflöde", self.cash_flow_kr, True),
-            StatementLine("Likvida medel vid årets början", self.cash_at_start_kr),
-            StatementLine("Likvida medel vid årets slut", self.cash_at_end_kr, True),
-        )
+@dataclass(frozen=True)
+class ManagementReport:
+    """Förvaltningsberättelsen's parts that are not statements (LKBR 11 kap., RKR R15/R17).
+
+    ``texts`` holds the executive board's own words by part (``oversikt``, ``handelser``,
+    ``forhallanden``, ``personal``, ``utveckling``); ``events`` each committee's significant
+    events.
+    """
+
+    years: tuple[int, ...]
+    overview: tuple[OverviewRow, ...] = ()
+    texts: Mapping[str, str] = field(default_factory=dict)
+    events: tuple[tuple[str, str], ...] = ()
+    sick_leave: tuple[SickLeaveRow, ...] = ()
+    pensions: Pensions | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "years", tuple(self.years))
+        _tuples(self, "overview", OverviewRow)
+        _tuples(self, "sick_leave", SickLeaveRow)
+        object.__setattr__(self, "events", tuple(tuple(e) for e in self.events))
 
 
 class FinancialGoal(NamedTuple):
@@ -274,6 +296,7 @@ class InternalControl:
 
     unit: str
     controls: tuple[ControlOutcome, ...]
+    summary: str = ""  # the unit's own words on the year's internal control
 
     def __post_init__(self) -> None:
         controls = tuple(

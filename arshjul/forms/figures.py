@@ -34,7 +34,6 @@ from arshjul.models import (
     SubmissionRequest,
     Term,
 )
-from arshjul.stages.statements import STATEMENT_GROUPS
 
 MISSING = "uppgift saknas"
 
@@ -116,7 +115,6 @@ def _frame_and_actuals_statement() -> Any:
             FinancialFigure.kind == FigureKind.ACTUAL,
             FinancialFigure.month <= bindparam("month"),
             FinancialFigure.project == "",
-            FinancialFigure.account_group.not_in(STATEMENT_GROUPS),  # type: ignore[attr-defined]
         )
         .subquery()
     )

@@ -72,6 +72,22 @@ class TertialForm(ForecastForm):
     )
 
 
+def _events() -> str:
+    return longtext(  # type: ignore[no-any-return]
+        "Händelser av väsentlig betydelse",
+        "Det som hänt under perioden som påverkar verksamheten eller ekonomin; lämna tomt "
+        "om inget sådant har hänt.",
+        required=False,
+    )
+
+
+def _board_text(title: str, description: str) -> str:
+    """A part of the management report that the executive board writes."""
+    return longtext(  # type: ignore[no-any-return]
+        title, description, required=False, only_for=("executive_board",)
+    )
+
+
 class DelarForm(ForecastForm):
     title: ClassVar[str] = "Delårsrapport"
 
@@ -79,6 +95,12 @@ class DelarForm(ForecastForm):
         "Åtgärder inom egen delegation",
         "Vad nämnden själv gör för att hålla budgeten.",
         required=False,
+    )
+    significant_events: str = _events()
+    expected_development: str = _board_text(
+        "Förväntad utveckling",
+        "Förvaltningsberättelsen: hur ekonomin och verksamheten väntas utvecklas resten av "
+        "året och därefter.",
     )
     goals: dict[str, GoalJudgement] = goals(
         "Måluppfyllelse", "Bedöm vart och ett av nämndens mål och motivera bedömningen."
@@ -149,6 +171,24 @@ class ArsredovisningForm(StageForm):
     controls: dict[str, ControlAnswer] = controls(
         "Internkontrollplanens kontroller",
         "Utfallet av var och en av årets kontroller, och åtgärd om någon behövs.",
+    )
+    significant_events: str = _events()
+    overview: str = _board_text(
+        "Översikt över verksamhetens utveckling",
+        "Förvaltningsberättelsen: årets utveckling i stort, som inledning till femårsöversikten.",
+    )
+    important_circumstances: str = _board_text(
+        "Viktiga förhållanden för resultat och ekonomisk ställning",
+        "Förvaltningsberättelsen: omvärld, befolkning, skatteunderlag, risker.",
+    )
+    personnel: str = _board_text(
+        "Väsentliga personalförhållanden",
+        "Förvaltningsberättelsen: personalens antal, kompetensförsörjning och hälsa; "
+        "sjukfrånvaron redovisas från personalsystemet.",
+    )
+    expected_development: str = _board_text(
+        "Förväntad utveckling",
+        "Förvaltningsberättelsen: hur ekonomin och verksamheten väntas utvecklas.",
     )
 
     @model_validator(mode="before")

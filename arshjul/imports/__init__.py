@@ -7,6 +7,15 @@ and writes all of it or nothing. The kinds and their columns are declared in
 """
 
 from arshjul.imports.apply import ImportReport, import_file
-from arshjul.imports.kinds import KINDS, ImportKind, get_kind
+from arshjul.imports.kinds import ImportKind
+from arshjul.imports.registry import KINDS, get_kind
+from arshjul.imports.trial_balance import import_trial_balance
 
-__all__ = ["KINDS", "ImportKind", "ImportReport", "get_kind", "import_file"]
+__all__ = [
+    "KINDS",
+    "ImportKind",
+    "ImportReport",
+    "get_kind",
+    "import_file",
+    "import_trial_balance",
+]

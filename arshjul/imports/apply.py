@@ -29,8 +29,9 @@ from arshjul.imports.columns import (
     shown,
     unit_index,
 )
-from arshjul.imports.kinds import ImportKind, get_kind
+from arshjul.imports.kinds import ImportKind
 from arshjul.imports.reader import Table, read_table
+from arshjul.imports.registry import get_kind
 from arshjul.models import AuditEntry, Municipality, OrgUnit
 from arshjul.models.base import utc_now
 
@@ -82,7 +83,7 @@ class ImportReport:
         return f"{prefix}{self.title} från {self.file}: {', '.join(parts)}."
 
 
-class _Problems:
+class Problems:
     """Every problem of a file, each naming file, row and column."""
 
     def __init__(self, file: str) -> None:
@@ -188,7 +189,7 @@ def _check_rows(
     spec: ImportKind, table: Table, ctx: CellContext
 ) -> list[tuple[int, dict[str, Any]]]:
     """Every row read and checked; the records to write, or one error with every problem."""
-    problems = _Problems(table.file)
+    problems = Problems(table.file)
     header = match_headers(spec.columns, table.headers)
     for letter, message in header.problems:
         problems.add(table.header_row, message, letter)
@@ -267,7 +268,7 @@ def _plan(
         for row in session.exec(statement.order_by(model.id)).all()
     }
     plan = _Plan()
-    problems = _Problems(file)
+    problems = Problems(file)
     touched: set[tuple[Any, ...]] = set()
     for number, record in records:
         key = tuple(record[name] for name in spec.key)

@@ -41,6 +41,7 @@ class ColumnType(StrEnum):
     INT = "int"  # a whole number → int
     DECIMAL = "decimal"  # a number with decimal comma → Decimal
     TKR = "tkr"  # thousands of kronor → whole kronor (int)
+    KR = "kr"  # kronor with at most two decimals (öre) → Decimal
     TEXT = "text"  # trimmed text → str
     CHOICE = "choice"  # one of a few words → the stored value
 
@@ -128,7 +129,17 @@ def read_cell(column: Column, cell: Cell, ctx: CellContext) -> Any:
     return _READERS[column.type](column, cell, ctx)
 
 
-_NUMERIC = {ColumnType.YEAR, ColumnType.MONTH, ColumnType.INT, ColumnType.DECIMAL, ColumnType.TKR}
+_NUMERIC = {
+    ColumnType.YEAR,
+    ColumnType.MONTH,
+    ColumnType.INT,
+    ColumnType.DECIMAL,
+    ColumnType.TKR,
+    ColumnType.KR,
+}
+# No account of a Swedish municipality comes near ten thousand billion kronor; a larger
+# figure is a unit or format mistake (a per-mille export, a pasted ID).
+MAX_KRONOR = Decimal(10) ** 13
 
 _WHAT = {
     ColumnType.UNIT: "enhet",
@@ -137,6 +148,7 @@ _WHAT = {
     ColumnType.INT: "heltal",
     ColumnType.DECIMAL: "tal",
     ColumnType.TKR: "belopp i tkr",
+    ColumnType.KR: "belopp i kronor",
     ColumnType.TEXT: "text",
     ColumnType.CHOICE: "giltigt värde",
 }
@@ -224,6 +236,18 @@ def _tkr(column: Column, cell: Cell, ctx: CellContext) -> int:
         raise CellError(str(exc)) from None
 
 
+def _kr(column: Column, cell: Cell, ctx: CellContext) -> Decimal:
+    """Kronor and öre as a finance system exports them (``−1 234 567,89``)."""
+    if isinstance(cell, str) and re.search(r"[eE_]", cell):
+        raise CellError(f"”{shown(cell)}” är inget belopp i kronor; skriv siffrorna ut")
+    number = _decimal(cell, "belopp i kronor")
+    if number != number.quantize(Decimal("0.01")):
+        raise CellError(f"”{shown(cell)}” har fler än två decimaler; belopp anges i kronor och öre")
+    if abs(number) >= MAX_KRONOR:
+        raise CellError(f"”{shown(cell)}” är orimligt stort för ett belopp i kronor")
+    return number
+
+
 def _text(column: Column, cell: Cell, ctx: CellContext) -> str:
     if isinstance(cell, dt.date | dt.time):
         raise CellError(
@@ -268,6 +292,7 @@ _READERS: dict[ColumnType, Callable[[Column, Cell, CellContext], Any]] = {
     ColumnType.INT: _int,
     ColumnType.DECIMAL: _decimal_value,
     ColumnType.TKR: _tkr,
+    ColumnType.KR: _kr,
     ColumnType.TEXT: _text,
     ColumnType.CHOICE: _choice,
 }

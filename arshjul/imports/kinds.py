@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import object_session
 from sqlmodel import SQLModel, select
 
-from arshjul.errors import ArshjulError
 from arshjul.formats import format_date
 from arshjul.imports.columns import STOCKHOLM, CellContext, Column, ColumnType, fold
 from arshjul.models import (
@@ -335,7 +334,7 @@ def _control(row: Row) -> dict[str, Any]:
 _PLANNING_KEY = ("year", "kind", "key", "sub_key")
 _FIGURE_KEY = ("unit_id", "year", "month", "kind", "account_group", "project")
 
-KINDS: dict[str, ImportKind] = {
+FIGURE_KINDS: dict[str, ImportKind] = {
     kind.slug: kind
     for kind in (
         ImportKind(
@@ -526,14 +525,3 @@ KINDS: dict[str, ImportKind] = {
         ),
     )
 }
-
-
-def get_kind(slug: str) -> ImportKind:
-    """The import kind a user named (``finansiella-mål`` and ``Ramar`` work too)."""
-    wanted = fold(slug).replace("_", "-")
-    kind = KINDS.get(wanted)
-    if kind is None:
-        raise ArshjulError(
-            f"”{slug}” är ingen importtyp; välj en av: {', '.join(KINDS)}.",
-        )
-    return kind

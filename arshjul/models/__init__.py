@@ -1,5 +1,6 @@
 """SQLModel tables and the database session. No Prefect here."""
 
+from arshjul.models.accounts import GroupTransaction, TrialBalanceLine
 from arshjul.models.audit import AuditEntry
 from arshjul.models.control import Control, Risk
 from arshjul.models.cycle import Cycle, Decision, GeneratedDocument, StageInstance, StageState
@@ -53,6 +54,7 @@ __all__ = [
     "Goal",
     "GoalAssessment",
     "GoalLevel",
+    "GroupTransaction",
     "Indicator",
     "IndicatorTarget",
     "IndicatorValue",
@@ -70,5 +72,6 @@ __all__ = [
     "Submission",
     "SubmissionRequest",
     "Term",
+    "TrialBalanceLine",
     "UnitKind",
 ]

@@ -27,6 +27,8 @@ class StageContext:
     cycle: Cycle
     as_of: dt.datetime
     settings: Settings
+    # What a document needed and the database lacked, for the stage's log and artifact.
+    missing: list[str] = field(default_factory=list)
 
     @property
     def year(self) -> int:

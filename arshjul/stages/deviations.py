@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from arshjul.governance.frames import counting
 from arshjul.lifecycle.context import contacts, controller_for, municipality_config
 from arshjul.lifecycle.cycle import ensure_stage_instance
 from arshjul.models import (
@@ -25,19 +26,9 @@ from arshjul.models import (
     FigureKind,
     FinancialFigure,
     FrameKind,
-    FrameStatus,
     Municipality,
     OrgUnit,
     StageInstance,
-)
-from arshjul.stages.statements import STATEMENT_GROUPS
-
-# The most decided frame wins: the council's, else the executive board's, …
-FRAME_PRECEDENCE = (
-    FrameStatus.COUNCIL,
-    FrameStatus.EXECUTIVE_BOARD,
-    FrameStatus.PROPOSED,
-    FrameStatus.PRELIMINARY,
 )
 
 
@@ -64,8 +55,8 @@ def operating_frame(session: Session, *, unit_id: int, budget_year: int) -> int 
             BudgetFrame.kind == FrameKind.OPERATIONS,
         )
     ).all()
-    by_status = {f.status: f.amount_kr for f in frames}
-    return next((by_status[s] for s in FRAME_PRECEDENCE if s in by_status), None)
+    frame = counting(frames)
+    return frame.amount_kr if frame else None
 
 
 def actuals_through(session: Session, *, unit_id: int, year: int, month: int) -> int:
@@ -77,8 +68,6 @@ def actuals_through(session: Session, *, unit_id: int, year: int, month: int) ->
             FinancialFigure.kind == FigureKind.ACTUAL,
             FinancialFigure.month <= month,
             FinancialFigure.project == "",
-            # The finance system's statement totals are booked on the board too.
-            FinancialFigure.account_group.not_in(STATEMENT_GROUPS),  # type: ignore[attr-defined]
         )
     ).all()
     return sum(rows)

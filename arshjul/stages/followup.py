@@ -23,6 +23,7 @@ from arshjul.stages.deviations import (
     threshold_kr,
 )
 from arshjul.stages.economy import UnitFigures, submissions_by_unit, unit_figures
+from arshjul.stages.financial_report import annual_report_parts, interim_report_parts
 
 
 def _deviations(ctx: StageContext, figures: list[UnitFigures]) -> dict[int, Deviation]:
@@ -87,8 +88,9 @@ def compile_delar(ctx: StageContext) -> list[Path]:
     )
     _deviations(ctx, figures)
     data.record_goal_answers(ctx)
+    parts = interim_report_parts(ctx, 8)
     report = data.follow_up(
-        ctx, figures, kind="delar", period="januari–augusti", month=8, with_statements=True
+        ctx, figures, kind="delar", period="januari–augusti", month=8, parts=parts
     )
     path = build_delar_document(report, template=ctx.template, out_dir=ctx.out_dir)
     return _save(ctx, "delar", path, f"Delårsrapport {ctx.year}")
@@ -101,19 +103,23 @@ def compile_arsredovisning(ctx: StageContext) -> list[Path]:
     figures = unit_figures(
         ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=12, forecast_month=12
     )
-    # The year is over: the outcome is the actuals.
-    figures = [
-        UnitFigures(f.unit, f.budget_kr, f.actual_kr, f.actual_kr, f.submission) for f in figures
-    ]
     data.record_goal_answers(ctx)
     data.record_control_outcomes(ctx)
+    parts = annual_report_parts(ctx, figures)
+    # The year is over: the outcome is the actuals, from the books where they are split by
+    # responsibility (the operating accounts), else from the imported actuals.
+    figures = [
+        UnitFigures(
+            f.unit,
+            f.budget_kr,
+            parts.unit_actuals.get(f.unit.id, f.actual_kr),  # type: ignore[arg-type]
+            parts.unit_actuals.get(f.unit.id, f.actual_kr),  # type: ignore[arg-type]
+            f.submission,
+        )
+        for f in figures
+    ]
     report = data.follow_up(
-        ctx,
-        figures,
-        kind="arsredovisning",
-        period="januari–december",
-        month=12,
-        with_statements=True,
+        ctx, figures, kind="arsredovisning", period="januari–december", month=12, parts=parts
     )
     if report.balance_requirement is not None and report.balance_requirement.negative:
         data.open_balance_plan(ctx, report.balance_requirement.balance_result_kr)

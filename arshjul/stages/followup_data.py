@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import select
 
 from arshjul.documents import followup_data as doc
-from arshjul.formats import format_percent, format_tkr, month_name
+from arshjul.formats import month_name
 from arshjul.models import (
     ActionPlan,
     ActionPlanFollowUp,
@@ -29,7 +29,7 @@ from arshjul.models import (
 )
 from arshjul.stages.base import StageContext
 from arshjul.stages.economy import UnitFigures, submissions_by_unit
-from arshjul.stages.statements import financial_plan, statement_figures
+from arshjul.stages.financial_report import ReportParts
 
 PLAN_STATE_SV = {
     ActionPlanState.REQUESTED: "begärd",
@@ -122,14 +122,19 @@ def _economies(ctx: StageContext, figures: list[UnitFigures]) -> tuple[doc.UnitE
                 forecast_kr=f.forecast_kr,
                 threshold_kr=threshold_kr(ctx.municipality, f.budget_kr or 0),
                 action_plan_state=PLAN_STATE_SV[ActionPlanState(plan.state)] if plan else None,
-                explanation=str(f.submission.get("deviation_explanation", "")),
+                explanation=str(
+                    f.submission.get("deviation_explanation")
+                    or f.submission.get("result_comment")
+                    or ""
+                ),
                 measures=str(f.submission.get("measures", "")),
             )
         )
     return tuple(rows)
 
 
-def _companies(ctx: StageContext) -> tuple[doc.CompanyReport, ...]:
+def _companies(ctx: StageContext, results: dict[str, int]) -> tuple[doc.CompanyReport, ...]:
+    """The companies that answered, with their forecast or, from the books, their result."""
     answers = submissions_by_unit(ctx.session, ctx.stage)
     companies = ctx.session.exec(
         select(OrgUnit)
@@ -146,7 +151,7 @@ def _companies(ctx: StageContext) -> tuple[doc.CompanyReport, ...]:
             for k in ("comment", "deviation_explanation", "measures", "result_comment")
             if answer.get(k)
         )
-        forecast = answer.get("result_forecast_kr", answer.get("forecast_kr"))
+        forecast = results.get(company.name, answer.get("forecast_kr"))
         reports.append(
             doc.CompanyReport(
                 name=company.name,
@@ -299,73 +304,6 @@ def _goals(ctx: StageContext) -> tuple[doc.GoalReport, ...]:
     return tuple(reports)
 
 
-def _statements(
-    ctx: StageContext, figures: list[UnitFigures], month: int
-) -> tuple[doc.IncomeStatement | None, doc.BalanceSheet | None, doc.BalanceRequirement | None]:
-    values = statement_figures(
-        ctx.session,
-        municipality_id=ctx.municipality.id,
-        year=ctx.year,
-        month=month,  # type: ignore[arg-type]
-    )
-    column = f"{month_name(month).capitalize()} {ctx.year}"
-    income = None
-    if "tax_revenue_kr" in values:
-        operating_income = values.get("operating_income_kr", 0)
-        net_costs = sum(f.actual_kr for f in figures)
-        income = doc.IncomeStatement(
-            column=f"Januari–{month_name(month)} {ctx.year}",
-            operating_income_kr=operating_income,
-            operating_costs_kr=-(net_costs + operating_income),
-            depreciation_kr=values.get("depreciation_kr", 0),
-            tax_revenue_kr=values["tax_revenue_kr"],
-            general_grants_kr=values.get("general_grants_kr", 0),
-            financial_income_kr=values.get("financial_income_kr", 0),
-            financial_costs_kr=values.get("financial_costs_kr", 0),
-        )
-    balance = None
-    if "equity_kr" in values:
-        balance = doc.BalanceSheet(
-            column=column,
-            fixed_assets_kr=values.get("fixed_assets_kr", 0),
-            current_assets_kr=values.get("current_assets_kr", 0),
-            equity_kr=values["equity_kr"],
-            provisions_kr=values.get("provisions_kr", 0),
-            liabilities_kr=values.get("liabilities_kr", 0),
-        )
-    requirement = None
-    if month == 12 and income is not None:
-        requirement = doc.BalanceRequirement(result_kr=income.result_kr)
-    elif all(f.forecast_kr is not None for f in figures):
-        plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year)  # type: ignore[arg-type]
-        if "skatteintakter_kr" in plan:
-            result = round(
-                plan.get("skatteintakter_kr", 0)
-                + plan.get("statsbidrag_kr", 0)
-                + plan.get("finansnetto_kr", 0)
-                - plan.get("avskrivningar_kr", 0)
-            ) - sum(f.forecast_kr or 0 for f in figures)
-            requirement = doc.BalanceRequirement(result_kr=result)
-    return income, balance, requirement
-
-
-def _sound_management(ctx: StageContext, requirement: Any) -> tuple[doc.FinancialGoal, ...]:
-    plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year)  # type: ignore[arg-type]
-    share = plan.get("resultat_andel_skatter")
-    taxes = plan.get("skatteintakter_kr", 0) + plan.get("statsbidrag_kr", 0)
-    if share is None or not taxes or requirement is None:
-        return ()
-    outcome = requirement.result_kr / taxes
-    return (
-        doc.FinancialGoal(
-            "Resultatet som andel av skatteintäkter och generella statsbidrag",
-            format_percent(share / 100),
-            f"{format_percent(outcome)} ({format_tkr(requirement.result_kr)})",
-            outcome >= share / 100,
-        ),
-    )
-
-
 def record_control_outcomes(ctx: StageContext) -> None:
     """Write each control's outcome and measure from the units' current answers.
 
@@ -391,11 +329,12 @@ def record_control_outcomes(ctx: StageContext) -> None:
 
 
 def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
-    """Per unit, its controls of the year, highest risk (probability × consequence) first."""
+    """Per unit, its summary and its controls of the year, highest risk (probability ×
+    consequence) first."""
     from arshjul.forms.figures import risk_value_text
 
     value = Risk.probability * Risk.consequence  # type: ignore[operator]
-    rows: dict[str, list[doc.ControlOutcome]] = {}
+    rows: dict[int, list[doc.ControlOutcome]] = {}
     for risk, control, unit in ctx.session.exec(
         select(Risk, Control, OrgUnit)
         .join(Control, Control.risk_id == Risk.id)
@@ -404,7 +343,7 @@ def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
         .order_by(OrgUnit.sort_order, OrgUnit.id, value.desc(), Risk.key, Control.key)
     ):
         how = ", ".join(part for part in (control.frequency, control.owner) if part)
-        rows.setdefault(unit.name, []).append(
+        rows.setdefault(unit.id, []).append(  # type: ignore[arg-type]
             doc.ControlOutcome(
                 f"{risk.description} ({risk.category}, {risk_value_text(risk)})",
                 f"{control.method} ({how})" if how else control.method,
@@ -412,7 +351,20 @@ def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
                 control.measure,
             )
         )
-    return tuple(doc.InternalControl(unit, tuple(c)) for unit, c in rows.items())
+    summaries = {
+        unit_id: str(answer.get("internal_control") or "")
+        for unit_id, answer in submissions_by_unit(ctx.session, ctx.stage).items()
+    }
+    units = ctx.session.exec(
+        select(OrgUnit)
+        .where(OrgUnit.municipality_id == ctx.municipality.id)
+        .order_by(OrgUnit.sort_order, OrgUnit.id)
+    ).all()
+    return tuple(
+        doc.InternalControl(u.name, tuple(rows.get(u.id, ())), summaries.get(u.id, ""))  # type: ignore[arg-type]
+        for u in units
+        if rows.get(u.id) or summaries.get(u.id)  # type: ignore[arg-type]
+    )
 
 
 def _company_assessments(ctx: StageContext) -> tuple[doc.CompanyAssessment, ...]:
@@ -446,14 +398,17 @@ def follow_up(
     period: str,
     month: int,
     forecast_basis_month: int | None = None,
-    with_statements: bool = False,
+    parts: ReportParts | None = None,
     plans: list[ActionPlan] | None = None,
 ) -> doc.FollowUpData:
-    """Everything a follow-up document shows, from the database."""
-    income = balance = requirement = None
-    if with_statements:
-        income, balance, requirement = _statements(ctx, figures, month)
+    """Everything a follow-up document shows, from the database.
+
+    ``parts``: the financial statements and the rest of the interim or annual report's
+    financial parts (:mod:`arshjul.stages.financial_report`).
+    """
+    parts = parts or ReportParts()
     annual = kind == "arsredovisning"
+    results = {m.name: m.result_kr for m in parts.group.members} if parts.group and annual else {}
     return doc.FollowUpData(
         municipality=ctx.municipality.name,
         year=ctx.year,
@@ -461,13 +416,18 @@ def follow_up(
         period=period,
         as_of=_month_end(ctx.year, month) if month else ctx.as_of.date(),
         units=_economies(ctx, figures),
-        companies=_companies(ctx) if kind in ("tertial", "delar", "arsredovisning") else (),
+        companies=_companies(ctx, results)
+        if kind in ("tertial", "delar", "arsredovisning")
+        else (),
         action_plans=_plan_summaries(ctx, plans),
         goals=_goals(ctx) if kind in ("delar", "arsredovisning") else (),
-        income_statement=income,
-        balance_sheet=balance,
-        balance_requirement=requirement,
-        sound_financial_management=_sound_management(ctx, requirement),
+        statements=parts.statements,
+        operating=parts.operating,
+        investments=parts.investments,
+        group=parts.group,
+        management=parts.management,
+        balance_requirement=parts.balance_requirement,
+        sound_financial_management=parts.financial_goals,
         company_assessments=_company_assessments(ctx) if annual else (),
         internal_control=_internal_control(ctx) if annual else (),
         forecast_basis=_month_end(ctx.year, forecast_basis_month) if forecast_basis_month else None,
@@ -475,6 +435,7 @@ def follow_up(
         body="Kommunstyrelsen" if kind.startswith("ekonomirapport") else "Kommunfullmäktige",
         meeting_date=ctx.stage.decision_on,
         demo=ctx.demo,
+        group_threshold_percent=ctx.config.group.material_percent,
     )
 
 

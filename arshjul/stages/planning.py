@@ -11,6 +11,7 @@ from sqlmodel import select
 from arshjul.documents import planning_data as pd
 from arshjul.documents import ramar_data as rd
 from arshjul.formats import format_number, format_tkr
+from arshjul.governance.frames import counting
 from arshjul.models import (
     BudgetFrame,
     Decision,
@@ -80,19 +81,11 @@ def _frames(ctx: StageContext, kind: str, year: int | None = None) -> list[Budge
 
 def _best_frames(ctx: StageContext, year: int | None = None) -> dict[int, int]:
     """Each unit's most decided operating frame for a year."""
-    order = [
-        FrameStatus.COUNCIL,
-        FrameStatus.EXECUTIVE_BOARD,
-        FrameStatus.PROPOSED,
-        FrameStatus.PRELIMINARY,
-    ]
-    found: dict[int, tuple[int, int]] = {}
+    by_unit: dict[int, list[BudgetFrame]] = {}
     for frame in _frames(ctx, FrameKind.OPERATIONS, year):
-        if frame.status in order:
-            rank = order.index(FrameStatus(frame.status))
-            if frame.unit_id not in found or rank < found[frame.unit_id][0]:
-                found[frame.unit_id] = (rank, frame.amount_kr)
-    return {unit: amount for unit, (_, amount) in found.items()}
+        by_unit.setdefault(frame.unit_id, []).append(frame)
+    found = {unit: counting(frames) for unit, frames in by_unit.items()}
+    return {unit: frame.amount_kr for unit, frame in found.items() if frame is not None}
 
 
 # ----------------------------------------------------------------------------- ramar
