@@ -628,3 +628,56 @@ def test_no_empty_section_and_no_placeholder(run: Run) -> None:
         text = text_of(doc)
         for placeholder in ("uppgift saknas", "Uppgift saknas", "inte lämnat någon kommentar"):
             assert placeholder not in text, placeholder
+
+
+def test_missing_data_is_named_in_the_log_and_says_so_in_the_document(
+    tmp_path: Path,
+) -> None:
+    """Without last year's books, the budget and the sick leave, the controller who writes
+    the annual report again is told what is missing, and the document says so."""
+    import os
+    import subprocess
+    import sys
+
+    from sqlmodel import delete
+
+    database = tmp_path / "arshjul.db"
+    url = f"sqlite:///{database}"
+    done = _run_year(2027, tmp_path, url)
+    with done.session() as session:
+        session.exec(delete(TrialBalanceLine).where(TrialBalanceLine.year == 2026))  # type: ignore[call-overload]
+        session.exec(
+            delete(PlanningFigure).where(  # type: ignore[call-overload]
+                PlanningFigure.kind.in_(("result_budget", "sick_leave"))  # type: ignore[attr-defined]
+            )
+        )
+        session.commit()
+    done.engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARSHJUL_")}
+    env |= {
+        "ARSHJUL_DATABASE_URL": url,
+        "ARSHJUL_OUTPUT_DIR": str(tmp_path / "nytt"),
+        "ARSHJUL_MAIL_DIR": str(tmp_path / "e-post"),
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("arshjul")), "document", "arsredovisning"]
+        + ["--year", "2027", "--as-of", "2028-03-01"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    said = result.stdout
+    assert "Saknas i underlaget: resultatbudget 2027 (arshjul import resultatbudget)" in said
+    assert "Saknas i underlaget: sjukfrånvaro 2027 (arshjul import sjukfranvaro)" in said
+    assert "saldobalans för kommunen 2026-12" in said
+    written = next((tmp_path / "nytt").rglob("Årsredovisning*.docx"))
+    document = docx.Document(str(written))
+    rr = figures(document, "Resultaträkning, tkr")
+    assert rr.columns == ["2027"]  # no last year, no budget: no empty columns either
+    text = text_of(document)
+    assert "uppgift saknas" in text.lower()
+    leave = table(document, "Sjukfrånvaro, procent av ordinarie arbetstid")
+    assert cells(leave.rows[1])[1] == "uppgift saknas"

@@ -47,6 +47,8 @@ def run_command(
         typer.echo(f"{name} {year} ({where}): {state}")
         for path in result["documents"]:
             typer.echo(f"  dokument: {path}")
+        for what in result.get("missing", []):
+            typer.echo(f"  saknas i underlaget: {what}")
 
 
 _STAGE_STATE_SV = {
@@ -157,5 +159,8 @@ def document_command(
                 f"{ctx.stage.name} {year} har inte öppnat ännu (öppnar {ctx.stage.opens_on})."
             )
         paths = spec.compile(ctx)
+        missing = list(dict.fromkeys(ctx.missing))
     for path in paths:
         typer.echo(f"Dokument skrivet: {path}")
+    for what in missing:
+        typer.echo(f"Saknas i underlaget: {what}")

@@ -101,4 +101,6 @@ class GeneratedDocument(SQLModel, table=True):
     title: str
     path: str
     sha256: str = Field(max_length=64)
+    # What the document needed and the database lacked ("saldobalans … 2027-12").
+    missing: list = json_field(default_factory=list)
     created_at: dt.datetime = timestamp_field(default_now=True)

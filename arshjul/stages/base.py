@@ -117,7 +117,11 @@ def record_document(ctx: StageContext, *, kind: str, title: str, path: Path) -> 
         .where(GeneratedDocument.stage_instance_id == ctx.stage.id, GeneratedDocument.kind == kind)
         .order_by(GeneratedDocument.version.desc())  # type: ignore[attr-defined]
     ).first()
+    missing = list(dict.fromkeys(ctx.missing))
     if latest is not None and latest.sha256 == digest and latest.path == str(path):
+        if latest.missing != missing:
+            latest.missing = missing
+            ctx.session.add(latest)
         return latest
     row = GeneratedDocument(
         municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
@@ -127,6 +131,7 @@ def record_document(ctx: StageContext, *, kind: str, title: str, path: Path) -> 
         title=title,
         path=str(path),
         sha256=digest,
+        missing=missing,
     )
     ctx.session.add(row)
     ctx.session.flush()

@@ -116,6 +116,7 @@ def stage_view(
             documents=[
                 f"- [{doc.title} (version {doc.version})]({Path(doc.path).resolve().as_uri()})"
                 f" — `{doc.path}`"
+                + (f"\n  - saknas: {'; '.join(doc.missing)}" if doc.missing else "")
                 for doc in documents
             ],
         )

@@ -133,9 +133,12 @@ def compile_stage(
                 )
                 raise
         state = ctx.stage.state
+        missing = list(dict.fromkeys(ctx.missing))
     for path in documents:
         logger.info("Dokument skrivet: %s", path)
-    return {"state": state, "documents": documents}
+    for what in missing:
+        logger.warning("Saknas i underlaget: %s", what)
+    return {"state": state, "documents": documents, "missing": missing}
 
 
 @task(name="Publicera skedets läge", task_run_name="läget-{slug}-{year}", cache_policy=NO_CACHE)

@@ -66,6 +66,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_group_transaction_year"), ["year"], unique=False)
 
 
+    with op.batch_alter_table("generated_document", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("missing", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+        )
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("generated_document", schema=None) as batch_op:
+        batch_op.drop_column("missing")
     op.drop_table("group_transaction")
     op.drop_table("trial_balance_line")
