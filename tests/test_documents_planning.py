@@ -423,7 +423,7 @@ def test_budgetdag_investments_premises_child_impact(documents: dict[str, Docume
         assert_sums([r[2] for r in body], totals[2])
         projects += [r[0] for r in body]
     assert sorted(projects) == sorted(i.project for i in budgetdag_data().investment_needs)
-    premises = table_with_header(document, ["Nämnd", "Lokalbehov", "Från år"])
+    premises = table_with_header(document, ["Nämnd eller bolag", "Lokalbehov", "Från år"])
     assert [cells(r) for r in premises.rows[1:]] == [
         [BUN, "Moduler", "–"],
         [SN, "Nytt LSS-boende", "2029"],

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from arshjul.accounts.chart import APPROPRIATIONS, UNTAXED_RESERVES
@@ -33,7 +33,7 @@ class Transaction(StrEnum):
     SALE = "sale"  # from sells to `to`: income of from, cost of to
     INTEREST = "interest"  # from lends to `to`: interest income of from, cost of to
     LOAN = "loan"  # from's receivable on `to` at the year's end, to's liability
-    DIVIDEND = "dividend"  # from (a company) pays `to` (its owner)
+    DIVIDEND = "dividend"  # from (a company) pays `to` (its owner): the whole dividend
     SHAREHOLDING = "shareholding"  # `to` owns shares in from: book value of the holding
 
 
@@ -118,9 +118,11 @@ def split_untaxed(
     out_income, out_balance = dict(income), dict(balance)
     appropriation = out_income.pop(APPROPRIATIONS, 0)
     reserves = out_balance.pop(UNTAXED_RESERVES, 0)
-    tax_on_appropriation = int((CORPORATE_TAX * appropriation).to_integral_value())
+    tax_on_appropriation = int(
+        (CORPORATE_TAX * appropriation).to_integral_value(rounding=ROUND_HALF_UP)
+    )
     out_income["skatt"] = out_income.get("skatt", 0) + tax_on_appropriation
-    deferred = int((CORPORATE_TAX * reserves).to_integral_value())
+    deferred = int((CORPORATE_TAX * reserves).to_integral_value(rounding=ROUND_HALF_UP))
     out_balance["andra_avsattningar"] = out_balance.get("andra_avsattningar", 0) + deferred
     # The reserves at the end hold this year's allocation, which the result now carries
     # (less its tax): equity takes the reserves at the start, net of their deferred tax.
@@ -137,7 +139,7 @@ def _elimination(
     share = min(shares[source], shares[target])
     if kind is Transaction.SHAREHOLDING:
         share = shares[target]  # the owner's holding enters whole at its own share
-    e = int((share * amount).to_integral_value())
+    e = int((share * amount).to_integral_value(rounding=ROUND_HALF_UP))
     income: dict[str, int] = {}
     balance: dict[str, int] = {}
     if kind is Transaction.SALE:

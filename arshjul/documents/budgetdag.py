@@ -144,7 +144,7 @@ def _premises(doc: DocumentBuilder, data: BudgetdagData) -> None:
     ]
     if needs:
         doc.table(
-            ["Nämnd", "Lokalbehov", "Från år"],
+            ["Nämnd eller bolag", "Lokalbehov", "Från år"],
             [[n.committee, n.need, str(n.from_year) if n.from_year else "–"] for n in needs],
             numeric_columns={2},
             caption="Lokalbehov inför revideringen av lokalförsörjningsplanen",
@@ -241,7 +241,7 @@ def build_budgetdag_document(
     _investments(doc, data)
     doc.prose("budgetdag/lokalbehov.md.j2", antal_lokalbehov=len(data.premises_needs))
     _premises(doc, data)
-    child = [a for a in data.analyses if a.child_impact_needed]
+    child = [a for a in data.analyses if a.child_impact_needed or a.child_impact]
     doc.prose("budgetdag/barnkonsekvenser.md.j2", antal_bka=len(child))
     _child_impact(doc, child)
     committees = [a for a in data.analyses if not a.is_company]

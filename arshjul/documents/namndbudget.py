@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from arshjul.documents.builder import DocumentBuilder
+from arshjul.documents.ledningsdialog import write_text
 from arshjul.documents.planning_data import (
     ActivityLine,
     CommitteeBudget,
@@ -67,7 +68,9 @@ def _committee(doc: DocumentBuilder, c: CommitteeBudget, data: NamndbudgetData) 
         widths_cm=[12.0, 4.0],
     )
     doc.heading("Mål och indikatorer", 2)
-    if not c.goals:
+    if c.goals_text:
+        write_text(doc, c.goals_text)
+    if not c.goals and not c.goals_text:
         doc.paragraph("Nämnden har inte redovisat några egna mål.", italic=True)
     for goal in c.goals:
         doc.heading(f"{goal.key}: {goal.title}", 3)

@@ -384,6 +384,7 @@ class CommitteeBudget(_Data):
     plan_activities: tuple[PlanActivity, ...] = ()
     decided_on: dt.date | None = None
     paragraph: str = ""
+    goals_text: str = ""  # the committee's own words on its goals
 
     @property
     def distributed(self) -> int:

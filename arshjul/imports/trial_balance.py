@@ -40,6 +40,7 @@ from arshjul.imports.columns import (
     CellError,
     Column,
     ColumnType,
+    fold,
     match_headers,
     read_cell,
     unit_index,
@@ -135,7 +136,7 @@ def _entity_unit(session: Session, municipality: Municipality, entity: str) -> O
     if entity == MUNICIPALITY_ENTITY:
         return None
     units = list(session.exec(select(OrgUnit).where(OrgUnit.municipality_id == municipality.id)))
-    unit = unit_index(units).get(entity.strip().casefold())
+    unit = unit_index(units).get(fold(entity))
     if unit is None or unit.kind not in (UnitKind.COMPANY, UnitKind.FEDERATION):
         known = ", ".join(u.key for u in units if u.kind in (UnitKind.COMPANY, UnitKind.FEDERATION))
         raise ArshjulError(
@@ -309,12 +310,16 @@ def import_trial_balance(
 
     unknown = unknown_accounts(chart, [line.account for line in lines])
     if unknown:
-        amounts: dict[str, Decimal] = defaultdict(Decimal)
+        amounts: dict[str, dict[Period, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         for line in lines:
-            amounts[line.account] += line.amount
+            amounts[line.account][line.period] += line.amount
         for message in unknown:
             account = message.split()[1].rstrip(":")
-            problems.add_text(f"{message} (belopp i filen {_kr(amounts[account])})")
+            shown = ", ".join(
+                f"{_label(period)}: {_kr(total)}"
+                for period, total in sorted(amounts[account].items())
+            )
+            problems.add_text(f"{message} (i filen {shown})")
     by_period: dict[Period, dict[tuple[str, str], Decimal]] = defaultdict(dict)
     for line in lines:
         key = (line.account, line.responsibility)
@@ -500,6 +505,9 @@ def _continuity(
 
     company = entity != MUNICIPALITY_ENTITY
     pairs = [] if company and period[1] != 0 else [((period[0] - 1, 12), period)]
+    if not company and period[1] != 0:
+        # Without last December, the year's own opening balance holds the equity to keep.
+        pairs.append(((period[0], 0), period))
     if period[1] == 12:
         later = session.exec(
             select(TrialBalanceLine.month)
@@ -520,14 +528,22 @@ def _continuity(
         closing, opening = lines_of(before), lines_of(after)
         if closing is None or opening is None:
             continue
+        if before[1] == 0 and lines_of((before[0] - 1, 12)) is not None:
+            continue  # checked against last December already
         equity_before, result_before = _equity_and_result(chart, closing)
         equity_after, _ = _equity_and_result(chart, opening)
-        if equity_after != equity_before + result_before:
+        difference = equity_after - equity_before - result_before
+        if difference and before[1] == 0:
+            found.append(
+                f"eget kapital {_label(after)} ({format_tkr(equity_after)}, före årets resultat) "
+                f"är inte den ingående balansens ({format_tkr(equity_before)}): "
+                f"{format_tkr(difference)} har bokförts direkt mot eget kapital under året"
+            )
+        elif difference:
             found.append(
                 f"eget kapital {_label(after)} ({format_tkr(equity_after)}, före årets resultat) "
                 f"är inte eget kapital {_label(before)} ({format_tkr(equity_before)}) plus det "
                 f"årets resultat ({format_tkr(result_before)}): ingående balans {after[0]} "
-                f"stämmer inte med utgående balans {before[0]} (skillnad "
-                f"{format_tkr(equity_after - equity_before - result_before)})"
+                f"stämmer inte med utgående balans {before[0]} (skillnad {format_tkr(difference)})"
             )
     return found

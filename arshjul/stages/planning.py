@@ -247,7 +247,7 @@ def compile_budgetdag(ctx: StageContext) -> list[Path]:
     for unit_id, answer in answers.items():
         unit = units[unit_id]
         if unit_id in framed:
-            for row in _rows(answer, "funding_requests", "askanden"):
+            for row in _rows(answer, "funding_requests"):
                 funding.append(
                     pd.FundingRequest(
                         unit.name,
@@ -257,7 +257,7 @@ def compile_budgetdag(ctx: StageContext) -> list[Path]:
                         str(row.get("consequences", "")),
                     )
                 )
-            for row in _rows(answer, "investment_needs", "investeringar"):
+            for row in _rows(answer, "investment_needs"):
                 investments.append(
                     pd.InvestmentNeed(
                         unit.name,
@@ -265,24 +265,24 @@ def compile_budgetdag(ctx: StageContext) -> list[Path]:
                         int(row.get("amount_kr", row.get("amount", 0))),
                     )
                 )
-            need = _text(answer, "premises_needs", "lokalbehov")
-            if need:
-                premises.append(pd.PremisesNeed(unit.name, need))
+        need = _text(answer, "premises_needs")
+        if need:
+            premises.append(pd.PremisesNeed(unit.name, need))
         summaries.append(
             pd.AnalysisSummary(
                 unit.name,
                 " ".join(
                     t
                     for t in (
-                        _text(answer, "present_situation", "present"),
+                        _text(answer, "present"),
                         _text(answer, "future"),
-                        _text(answer, "economy", "economic_conditions"),
+                        _text(answer, "economy"),
                     )
                     if t
                 ),
                 is_company=unit.kind == UnitKind.COMPANY,
                 child_impact_needed=bool(answer.get("services_change")),
-                child_impact=_text(answer, "child_impact_assessment", "child_impact"),
+                child_impact=_text(answer, "child_impact"),
             )
         )
     data = pd.BudgetdagData(
@@ -462,10 +462,13 @@ def compile_namndbudget(ctx: StageContext) -> list[Path]:
                 ),
                 plan_activities=tuple(
                     pd.PlanActivity(
-                        str(r.get("title", r.get("activity", ""))), str(r.get("goal", ""))
+                        str(r.get("title", "")),
+                        str(r.get("goal") or ""),
+                        str(r.get("responsible") or ""),
                     )
-                    for r in _rows(answer, "activities", "plan_activities")
+                    for r in _rows(answer, "activities")
                 ),
+                goals_text=_text(answer, "goals_text"),
             )
         )
     data = pd.NamndbudgetData(
