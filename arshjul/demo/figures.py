@@ -80,6 +80,8 @@ def planning_files(folder: Path, year: int) -> list[tuple[str, Path]]:
             ("skatteintakter_tkr", 790_000 if y == year else 812_000),
             ("statsbidrag_tkr", 290_000 if y == year else 298_000),
             ("resultat_andel_skatter", "2,0"),
+            ("soliditet", "40,0"),
+            ("sjalvfinansieringsgrad", "100"),
             ("finansnetto_tkr", -5_400),
             ("avskrivningar_tkr", 31_200),
         )

@@ -131,7 +131,9 @@ def _management_report(doc: DocumentBuilder, data: FollowUpData) -> None:
 
 
 def _statements(doc: DocumentBuilder, data: FollowUpData) -> None:
+    """Each statement on a page of its own, as a reader turns to it."""
     statements = data.statements
+    doc.page_break()
     doc.prose(f"{FOLDER}/resultatrakning.md.j2")
     if statements is None:
         fin.missing_list(doc, [f"resultaträkning {data.year}: saldobalansen saknas"])
@@ -142,6 +144,7 @@ def _statements(doc: DocumentBuilder, data: FollowUpData) -> None:
             first_column="Resultaträkning, tkr",
             caption=f"Resultaträkning {data.year}, tkr",
         )
+    doc.page_break()
     doc.prose(f"{FOLDER}/balansrakning.md.j2")
     if statements is not None:
         fin.statement(
@@ -151,6 +154,7 @@ def _statements(doc: DocumentBuilder, data: FollowUpData) -> None:
             caption=f"Balansräkning {data.year}, tkr",
         )
     cash_flow = statements.cash_flow if statements else None
+    doc.page_break()
     doc.prose(f"{FOLDER}/kassaflode.md.j2", finns=cash_flow is not None)
     if cash_flow is not None:
         fin.statement(
@@ -159,12 +163,14 @@ def _statements(doc: DocumentBuilder, data: FollowUpData) -> None:
             first_column="Kassaflödesanalys, tkr",
             caption=f"Kassaflödesanalys {data.year}, tkr",
         )
+    doc.page_break()
     doc.prose(f"{FOLDER}/noter.md.j2")
     if statements is not None:
         fin.notes(doc, statements.notes)
 
 
 def _operations_and_investments(doc: DocumentBuilder, data: FollowUpData) -> None:
+    doc.page_break()
     doc.prose(f"{FOLDER}/drift.md.j2", **economy_context(data))
     if data.operating is not None:
         fin.operating_accounts(doc, data.operating, data.year)
@@ -186,6 +192,7 @@ def build_arsredovisning_document(
     goals_section(doc, data, FOLDER)
     _statements(doc, data)
     _operations_and_investments(doc, data)
+    doc.page_break()
     doc.prose(f"{FOLDER}/sammanstallda.md.j2", finns=data.group is not None)
     if data.group is not None:
         fin.group(doc, data.group, data.year, annual=True)

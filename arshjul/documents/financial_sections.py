@@ -47,6 +47,21 @@ def measure(value: int | Decimal | None, unit: str) -> Cell:
     return format_number(Decimal(value), 2)
 
 
+def figure_widths(
+    headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, figures: int, notes: bool = False
+) -> list[float]:
+    """Each figure column as wide as its longest figure, so no figure wraps; a narrow note
+    column; the labels (the first column) take the rest (cm, before fitting to the page)."""
+    first = len(headers) - figures
+    widths = [
+        max(len(format_cell(row[i])) for row in [headers, *rows]) * CM_PER_DIGIT + PAD_CM
+        for i in range(first, len(headers))
+    ]
+    note = [1.1] if notes else []
+    label = max(TEXT_WIDTH_CM - sum(widths) - sum(note), 4.0)
+    return [label, *note, *widths]
+
+
 def _bold_rows(table: object, labels: Sequence[str], bold: set[str]) -> None:
     for label, row in zip(labels, table.rows[1:], strict=False):  # type: ignore[attr-defined]
         if label in bold:
@@ -72,15 +87,7 @@ def statement(
             bold.add(definition.label)
     headers = [first_column, *(["Not"] if with_notes else []), *(c.heading for c in table.columns)]
     numeric = set(range(1, len(headers)))
-    # Each figure column as wide as its longest figure, so no figure wraps; a narrow note
-    # column; the labels take the rest.
-    figure_widths = [
-        max(len(format_cell(row[i])) for row in [headers, *rows]) * CM_PER_DIGIT + PAD_CM
-        for i in range(len(headers) - len(table.columns), len(headers))
-    ]
-    note_widths = [1.1] if with_notes else []
-    label = max(TEXT_WIDTH_CM - sum(figure_widths) - sum(note_widths), 4.0)
-    widths = (label, *note_widths, *figure_widths)
+    widths = figure_widths(headers, rows, figures=len(table.columns), notes=with_notes)
     *body, totals = rows
     added = doc.table(
         headers,
@@ -189,6 +196,11 @@ def group(doc: DocumentBuilder, accounts: GroupAccounts, year: int, *, annual: b
         caption=f"Kommunkoncernens bolag och förbund {year}, resultat i tkr",
         widths_cm=fitted(doc, (5.2, 3.6, 2.0, 2.6, 2.6)),
     )
+    if any(m.included_result_kr != round(m.result_kr * m.percent / 100) for m in accounts.members):
+        doc.paragraph(
+            "Kommunens andel av ett bolags resultat är räknad efter att bolagets "
+            "bokslutsdispositioner har delats på eget kapital och uppskjuten skatt (20,6 %)."
+        )
     if accounts.share_text:
         doc.paragraph(accounts.share_text)
     statement(
@@ -239,6 +251,10 @@ def overview(doc: DocumentBuilder, report: ManagementReport) -> None:
         ["Nyckeltal", *(str(y) for y in report.years)],
         rows,
         caption=f"Fem år i sammandrag {report.years[0]}–{report.years[-1]}",
+        widths_cm=fitted(
+            doc,
+            figure_widths(["Nyckeltal", *map(str, report.years)], rows, figures=len(report.years)),
+        ),
     )
 
 
