@@ -778,9 +778,14 @@ def _financial_goals(
             continue
         target = Decimal(str(plan[measure.key]))
         outcome = figures.get(measure.figure)
-        shown = (
-            f"{format_percent(Decimal(outcome) / 100)}" if outcome is not None else "uppgift saknas"
-        )
+        if outcome is not None:
+            shown = format_percent(Decimal(outcome) / 100)
+        elif forecast:
+            # Only the income statement is forecast: a goal on the balance sheet or the
+            # investments is assessed at the year's end.
+            shown = "bedöms i årsredovisningen"
+        else:
+            shown = "uppgift saknas"
         if measure.figure == "resultatandel" and "arets_resultat" in figures:
             shown += f" ({format_tkr(figures['arets_resultat'])})"
         goals.append(
