@@ -134,11 +134,20 @@ def sep_data(**changes: object) -> SepData:
             StrategicAreaLine("Inspirerande lärande och arbete", (GoalLine("2.1", "Mål 2.1"),)),
             StrategicAreaLine("Inspirerande organisation", (GoalLine("3.1", ODD_TEXT),)),
         ),
-        (FinancialGoal("Resultatet ska vara minst 2 % av skatteintäkter och bidrag", "2,0 %"),),
+        (
+            FinancialGoal(
+                "Resultatet ska vara minst 2 % av skatteintäkter och bidrag",
+                "minst 2,0 %",
+                ("2,4 %", "1,5 %", "kan inte bedömas"),
+                (True, False, None),
+            ),
+        ),
         tuple(FrameLine(n, a, a + 5_000 * T, a + 10_123_456) for n, a in FRAMES.items()),
         (
             InvestmentLine(KS, "Gator & vägar", 20_000 * T, 15_000 * T, 15_000 * T),
-            InvestmentLine(BUN, "Förskola Götlunda", 45_000 * T, 0, 0),
+            InvestmentLine(
+                BUN, "Förskola Götlunda", 45_000 * T, None, None, whole=60_000 * T, span="2027–2028"
+            ),
         ),
         plan_text="Planåren präglas av fler äldre.\n\nOch färre barn.",
         direction="Ekonomi i balans & trygghet.",
@@ -234,8 +243,10 @@ H1 = {
         "Vision och politisk inriktning",
         "Strategiska områden och mål",
         "Finansiella mål",
+        "Skatter och generella statsbidrag",
         "Driftramar",
         "Investeringsramar",
+        "Budgeterad resultaträkning, balansräkning och finansieringsbudget",
         "Plan för 2029–2030",
     ],
     "namndbudget": ["Inledning", "Sammanställning", *FRAMES],
@@ -462,10 +473,22 @@ def test_sep_plan_table_has_three_years_and_sums(documents: dict[str, Document])
         assert_sums([r[column] for r in body], totals[column])
     assert totals[1] == format_tkr(sum(FRAMES.values()), unit=False)
     investments = table_with_header(
-        documents["sep"], ["Nämnd", "Område eller projekt", "2028, tkr", "2029, tkr", "2030, tkr"]
+        documents["sep"], ["Nämnd", "Projekt", "2028", "2029", "2030", "Summa", "Hela projektet"]
     )
     body, totals = body_and_totals(investments)
-    assert totals[2:] == ["65\u00a0000,0", "15\u00a0000,0", "15\u00a0000,0"]
+    # Each project once; a year without a frame is empty, not a copy or a zero.
+    assert [r[1] for r in body] == ["Gator & vägar", "Förskola Götlunda"]
+    assert body[1][3:5] == ["", ""] and body[1][6] == "60\u00a0000,0"
+    assert totals[2:6] == ["65\u00a0000,0", "15\u00a0000,0", "15\u00a0000,0", "95\u00a0000,0"]
+    goals = table_with_header(
+        documents["sep"], ["Finansiellt mål", "Målvärde", "Budget 2028", "Plan 2029", "Plan 2030"]
+    )
+    assert cells(goals.rows[1])[2:] == [
+        "2,4 % – uppfylls",
+        "1,5 % – uppfylls inte",
+        "kan inte bedömas",
+    ]
+    assert "Budgeten uppfyller inte målet för" in text_of(documents["sep"])
 
 
 def test_sep_goals_and_indicators(documents: dict[str, Document]) -> None:
@@ -507,13 +530,13 @@ def test_sep_is_a_proposal_until_the_council_decides(
     assert found[-5:] == [
         (1, "Beslut"),
         (2, "Kommunstyrelsen 8 juni 2027, § 85"),
-        (3, "Ändringar i förhållande till förslaget"),
+        (3, "Beslutet och ändringar mot förslaget"),
         (2, "Kommunfullmäktige 26 augusti 2027, § 60"),
-        (3, "Ändringar i förhållande till förslaget"),
+        (3, "Beslutet och ändringar mot förslaget"),
     ]
     text = text_of(document)
     assert "Det här är ett förslag." not in text
-    assert 'Nytt mål "3.2" & <trygghet>' in text and "Inga ändringar." in text
+    assert 'Nytt mål "3.2" & <trygghet>' in text and "Inga ändringar mot förslaget." in text
     with pytest.raises(ArshjulError, match="tidsordning"):
         sep_data(decisions=(kf, ks))
 

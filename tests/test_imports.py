@@ -112,6 +112,7 @@ def landed(session: Session, kind: str) -> set[tuple[Any, ...]]:
         "resultatprognos": "result_forecast",
         "nyckeltal": "key_figure",
         "sjukfranvaro": "sick_leave",
+        "skatteprognos": "tax_forecast",
     }[kind]
     return {
         (p.year, p.key, p.sub_key, p.value)
@@ -135,6 +136,11 @@ def write_xlsx(path: Path, rows: list[list[Any]], formats: dict[str, str] | None
 
 # Each kind: its sample CSV, the same rows as an Excel sheet, and what lands.
 EXPECTED: dict[str, set[tuple[Any, ...]]] = {
+    "skatteprognos": {
+        (2028, "skatteintakter", "2027-04-24", 815_400_000.0),
+        (2028, "generella_statsbidrag", "2027-04-24", 299_100_500.0),
+        (2029, "skatteintakter", "2027-04-24", 838_200_000.0),
+    },
     "koncerninternt": {
         (2026, "sale", "kommunfastigheter", "", 60_000_000),
         (2026, "loan", "", "arbogabostader", 400_000_000),
@@ -237,6 +243,15 @@ EXPECTED: dict[str, set[tuple[Any, ...]]] = {
 }
 
 XLSX: dict[str, tuple[list[list[Any]], dict[str, str]]] = {
+    "skatteprognos": (
+        [
+            ["år", "post", "belopp_tkr", "prognosdatum"],
+            [2028, "Skatteintäkter", 815400, "2027-04-24"],
+            [2028, "generella statsbidrag och utjämning", 299100.5, "2027-04-24"],
+            [2029, "skatteintakter", 838200, "2027-04-24"],
+        ],
+        {},
+    ),
     "koncerninternt": (
         [
             ["År", "Från", "Till", "Slag", "Belopp (tkr)"],

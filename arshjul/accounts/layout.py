@@ -279,11 +279,32 @@ def line(key: str) -> LineDef:
 
 
 def with_sums(layout: tuple[LineDef, ...], posts: Mapping[str, int]) -> dict[str, int]:
-    """Every post's amount (missing ones as 0) and every sum computed from them, in order."""
+    """Every post's amount (missing ones as 0) and every sum computed from them, in order.
+
+    A sum given in ``posts`` while none of its parts is (a net budget gives the net cost of
+    operations, not its income and costs) is kept as given, and its parts are left out.
+    """
     values: dict[str, int] = {}
+    given: set[str] = set()
     for definition in layout:
         if definition.kind == "post":
-            values[definition.key] = int(posts.get(definition.key, 0))
+            if definition.key in posts or not _covered(layout, definition.key, posts):
+                values[definition.key] = int(posts.get(definition.key, 0))
         elif definition.kind == "sum":
-            values[definition.key] = sum(values[p] for p in definition.parts)
+            if definition.key in posts and not any(p in posts for p in definition.parts):
+                values[definition.key] = int(posts[definition.key])
+                given.add(definition.key)
+            else:
+                values[definition.key] = sum(values.get(p, 0) for p in definition.parts)
     return values
+
+
+def _covered(layout: tuple[LineDef, ...], key: str, posts: Mapping[str, int]) -> bool:
+    """Whether a post is part of a sum that ``posts`` gives directly (a net figure)."""
+    return any(
+        d.kind == "sum"
+        and key in d.parts
+        and d.key in posts
+        and not any(p in posts for p in d.parts)
+        for d in layout
+    )

@@ -112,20 +112,25 @@ def equity_kr(values: Mapping[str, int]) -> int:
 
 
 def cash_flow_values(
-    income: Mapping[str, int], start: Mapping[str, int], end: Mapping[str, int]
+    income: Mapping[str, int],
+    start: Mapping[str, int],
+    end: Mapping[str, int],
+    *,
+    depreciation_kr: int | None = None,
 ) -> dict[str, int]:
     """The indirect method from two balance sheets and the year's income statement.
 
     Depreciation is added back and the investments in fixed assets are their change plus
     the depreciation; every other post of the balance sheet is a flow of its section, so
     the year's cash flow equals the change in cash and bank by construction, given that the
-    balance sheets balance (:func:`balance_problems`).
+    balance sheets balance (:func:`balance_problems`). A net budget has no depreciation line:
+    its depreciation is given as ``depreciation_kr``.
     """
 
     def change(*keys: str) -> int:
         return sum(end[k] - start[k] for k in keys)
 
-    depreciation = -income["avskrivningar"]
+    depreciation = -income["avskrivningar"] if depreciation_kr is None else depreciation_kr
     result = income["arets_resultat"]
     posts = {
         "cf_arets_resultat": result,
@@ -214,8 +219,9 @@ class StatementTable:
         """The lines to show: headings, sums and posts that are named always or not zero."""
         shown = []
         for definition in self.layout:
+            # A column without a line (a net budget's income and costs) shows it empty.
             amounts = [
-                None if definition.kind == "heading" else c.values.get(definition.key, 0)
+                None if definition.kind == "heading" else c.values.get(definition.key)
                 for c in self.columns
             ]
             if definition.always or any(amounts):
@@ -232,6 +238,8 @@ class StatementTable:
             for definition in self.layout:
                 if definition.kind != "sum" or definition.key not in column.values:
                     continue
+                if not any(p in column.values for p in definition.parts):
+                    continue  # given as a net figure
                 parts = sum(column.values.get(p, 0) for p in definition.parts)
                 if parts != column.values[definition.key]:
                     found.append(

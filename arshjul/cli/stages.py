@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
@@ -76,6 +77,12 @@ def decide_command(
     corrects: Annotated[
         int | None, typer.Option("--rattar", help="Numret på beslutet som detta rättar.")
     ] = None,
+    tax_rate: Annotated[
+        str | None,
+        typer.Option(
+            "--skattesats", help="Skattesatsen i kronor per 100 kronor, t.ex. 22,41 (krävs för KF)."
+        ),
+    ] = None,
 ) -> None:
     """Registrera ett beslut (datum, paragraf, ändrade ramar); ett beslut ändras aldrig."""
     check_year(year)
@@ -84,6 +91,7 @@ def decide_command(
     except ValueError:
         raise ArshjulError(f"--date: ”{date}” är inget datum (ÅÅÅÅ-MM-DD).") from None
     changes = _frame_changes(frame or [])
+    rate = _tax_rate(tax_rate) if tax_rate is not None else None
     from arshjul.calendar.stages import get_stage
     from arshjul.lifecycle.context import get_municipality
     from arshjul.models.db import session_scope
@@ -104,11 +112,25 @@ def decide_command(
             as_of=parse_as_of(None),
             frame_changes=changes,
             corrects_id=corrects,
+            tax_rate=rate,
         )
         number = decision.id
     typer.echo(
         f"Beslut nr {number} registrerat: {get_stage(stage).name}, {decision.paragraph}, {date}."
     )
+
+
+def _tax_rate(text: str) -> Decimal:
+    cleaned = text.strip().replace(",", ".").replace(" ", "")
+    try:
+        rate = Decimal(cleaned)
+    except InvalidOperation:
+        raise ArshjulError(
+            f"--skattesats: ”{text}” är ingen skattesats; skriv t.ex. 22,41."
+        ) from None
+    if not rate.is_finite():
+        raise ArshjulError(f"--skattesats: ”{text}” är ingen skattesats; skriv t.ex. 22,41.")
+    return rate
 
 
 def _frame_changes(values: list[str]) -> dict[str, int]:

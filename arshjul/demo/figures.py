@@ -7,6 +7,7 @@ a demo label); the frames' total follows the public 1 001 005 tkr.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 # This year's operating frames (tkr): together 1 001 005, the public total.
@@ -49,8 +50,70 @@ def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
     return path
 
 
+# The plan years' investment frames as the committees' analyses put them (tkr), by year
+# after the budget year: Förskolelokaler and Gator och vägar go on; a new sports hall.
+PLAN_INVESTMENTS_TKR = {
+    1: {("bun", "Förskolelokaler"): 26_000, ("ks", "Gator och vägar"): 12_000},
+    2: {("fkn", "Ny sporthall"): 35_000, ("ks", "Gator och vägar"): 12_000},
+}
+POPULATION = {  # 1–5, 6–15, 80+ years by year after the cycle year
+    0: (560, 1_420, 820),
+    1: (548, 1_446, 861),
+    2: (541, 1_452, 893),
+    3: (536, 1_455, 931),
+}
+VOLUMES = {0: (182_000, 96_000), 1: (189_500, 97_500), 2: (196_000, 98_000), 3: (203_500, 98_500)}
+INDEX = {1: ("2,0", "3,1"), 2: ("2,1", "3,0"), 3: ("1,9", "2,9")}  # price, wage (per cent)
+# The plan's assumptions by year after the cycle year (tkr): depreciation, financial items,
+# operating income and the net costs outside the committees' frames (pensions and more).
+PLAN_ASSUMPTIONS_TKR = {
+    1: {
+        "avskrivningar": 32_400,
+        "finansiella_intakter": 8_000,
+        "finansiella_kostnader": 13_800,
+        "verksamhetens_intakter": 154_000,
+        "ovriga_nettokostnader": 6_200,
+    },
+    2: {
+        "avskrivningar": 34_100,
+        "finansiella_intakter": 8_000,
+        "finansiella_kostnader": 15_200,
+        "verksamhetens_intakter": 157_500,
+        "ovriga_nettokostnader": 6_400,
+    },
+    3: {
+        "avskrivningar": 36_000,
+        "finansiella_intakter": 8_000,
+        "finansiella_kostnader": 16_900,
+        "verksamhetens_intakter": 161_000,
+        "ovriga_nettokostnader": 6_600,
+    },
+}
+# SKR's tax-base forecasts (tkr): December the year before and April of the cycle year.
+TAX_FORECASTS_TKR = {
+    (12, 15): {1: (812_000, 298_000), 2: (836_000, 304_000), 3: (861_000, 311_000)},
+    (4, 24): {1: (815_400, 299_100), 2: (838_200, 305_600), 3: (862_500, 312_400)},
+}
+
+
+def tax_forecast_file(folder: Path, year: int, made: tuple[int, int]) -> Path:
+    """SKR's forecast made on a day (in December: the year before the cycle year)."""
+    made_on = dt.date(year - (made[0] == 12), *made)
+    rows = [
+        [year + offset, post, _tkr(v), made_on.isoformat()]
+        for offset, (tax, grants) in TAX_FORECASTS_TKR[made].items()
+        for post, v in (("Skatteintäkter", tax), ("Generella statsbidrag och utjämning", grants))
+    ]
+    return _write(
+        folder / f"skatteprognos-{made_on.isoformat()}.csv",
+        ["år", "post", "belopp_tkr", "prognosdatum"],
+        rows,
+    )
+
+
 def planning_files(folder: Path, year: int) -> list[tuple[str, Path]]:
-    """The inputs the controllers import in January: frames, population, volumes, indices."""
+    """The inputs the controllers import in January: last year's plan, the frames, population,
+    volumes, indices and the plan's assumptions for the three years, SKR's forecast."""
     budget_year = year + 1
     frames = [[k, year, "drift", "", _tkr(v), "kf"] for k, v in FRAMES_TKR.items()]
     frames += [
@@ -63,28 +126,42 @@ def planning_files(folder: Path, year: int) -> list[tuple[str, Path]]:
         [k, budget_year, "investering", area, _tkr(v), "preliminär"]
         for (k, area), v in INVESTMENTS_TKR.items()
     ]
+    frames += [
+        [k, budget_year + offset, "investering", area, _tkr(v), "preliminär"]
+        for offset, planned in PLAN_INVESTMENTS_TKR.items()
+        for (k, area), v in planned.items()
+    ]
     population = [
-        [y, group, n]
-        for y, counts in ((year, (560, 1_420, 820)), (budget_year, (548, 1_446, 861)))
+        [year + offset, group, n]
+        for offset, counts in POPULATION.items()
         for group, n in zip(("1-5", "6-15", "80+"), counts, strict=True)
     ]
-    volumes = [[y, "sn", "Hemtjänst", v] for y, v in ((year, 182_000), (budget_year, 189_500))] + [
-        [y, "fkn", "Bibliotek", v] for y, v in ((year, 96_000), (budget_year, 97_500))
+    volumes = [
+        [year + offset, unit, service, v]
+        for offset, counts in VOLUMES.items()
+        for (unit, service), v in zip(
+            (("sn", "Hemtjänst"), ("fkn", "Bibliotek")), counts, strict=True
+        )
     ]
-    index = [[budget_year, "pris", "2,0"], [budget_year, "lön", "3,1"]]
+    index = [
+        [year + offset, kind, value]
+        for offset, values in INDEX.items()
+        for kind, value in zip(("pris", "lön"), values, strict=True)
+    ]
     goals = [
         [y, measure, value]
-        for y in (year, budget_year)
+        for y in range(year, year + 4)
         for measure, value in (
-            ("skattesats", "22,41"),
-            ("skatteintakter_tkr", 790_000 if y == year else 812_000),
-            ("statsbidrag_tkr", 290_000 if y == year else 298_000),
             ("resultat_andel_skatter", "2,0"),
             ("soliditet", "40,0"),
             ("sjalvfinansieringsgrad", "100"),
-            ("finansnetto_tkr", -5_400),
-            ("avskrivningar_tkr", 31_200),
         )
+    ]
+    goals += [[y, "skattesats", "22,41"] for y in (year, budget_year)]
+    goals += [
+        [year + offset, f"{key}_tkr", v]
+        for offset, assumptions in PLAN_ASSUMPTIONS_TKR.items()
+        for key, v in assumptions.items()
     ]
     return [
         (
@@ -108,4 +185,5 @@ def planning_files(folder: Path, year: int) -> list[tuple[str, Path]]:
             "finansiella-mal",
             _write(folder / f"finansiella-mal-{year}.csv", ["år", "mått", "värde"], goals),
         ),
+        ("skatteprognos", tax_forecast_file(folder, year, (12, 15))),
     ]

@@ -15,7 +15,7 @@ from arshjul.documents.planning_data import (
     InvestmentNeed,
     PremisesNeed,
 )
-from arshjul.formats import format_number, format_percent
+from arshjul.documents.ramar import starting_point_rows
 
 TITLE = "Budgetdag"
 
@@ -54,15 +54,7 @@ def _key_figures(doc: DocumentBuilder, data: BudgetdagData) -> None:
     f = data.financial
     doc.table(
         ["Förutsättning", f"Budget {data.budget_year}"],
-        [
-            ["Skattesats, kronor per 100 kronor", format_number(f.tax_rate, 2)],
-            ["Skatteintäkter, prognos, tkr", f.tax_revenue],
-            ["Generella statsbidrag och utjämning, prognos, tkr", f.state_grants],
-            ["Summa skatteintäkter och generella statsbidrag, tkr", f.taxes_and_grants],
-            ["Resultatmål, andel", format_percent(f.result_goal_share)],
-            ["Resultatmål, tkr", f.result_goal],
-            ["Utrymme för driftramar, tkr", f.total_frame],
-        ],
+        starting_point_rows(f),
         caption=f"Ekonomiska förutsättningar {data.budget_year}",
         widths_cm=[12.0, 4.0],
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
 
+from arshjul.accounts.statements import StatementTable, balance_problems, cash_flow_problems
 from arshjul.calendar.stages import is_election_year
 from arshjul.documents.ramar_data import FinancialStartingPoints
 from arshjul.errors import ArshjulError
@@ -254,41 +255,102 @@ class StrategicAreaLine(_Data):
 
 @dataclass(frozen=True)
 class FinancialGoal:
-    """A goal for sound financial management and its target, as text."""
+    """A goal for sound financial management: its target, and for each plan year the
+    budgeted outcome and whether it meets the target (None: cannot be assessed)."""
 
     goal: str
     target: str = ""
+    outcomes: tuple[str, ...] = ()
+    met: tuple[bool | None, ...] = ()
+
+
+Amount = int | None
+"""A year's amount, or None when the year has no basis for it."""
 
 
 @dataclass(frozen=True)
 class FrameLine:
-    """A committee's operating frame for the budget year and the two plan years."""
+    """A committee's operating frame for the budget year and the two plan years.
+
+    ``decision`` cites the decision that adopted the budget year's frame.
+    """
 
     committee: str
-    budget: int
-    plan_1: int
-    plan_2: int
+    budget: Amount
+    plan_1: Amount
+    plan_2: Amount
+    decision: str = ""
 
     @property
-    def amounts(self) -> tuple[int, int, int]:
+    def amounts(self) -> tuple[Amount, Amount, Amount]:
         """The three years' frames in order."""
         return (self.budget, self.plan_1, self.plan_2)
 
 
 @dataclass(frozen=True)
 class InvestmentLine:
-    """An investment frame for an area or project, three years."""
+    """An investment project, once: its frame each plan year (None: no frame that year),
+    and for a project running over other years too, its whole budget and span."""
 
     committee: str
     area: str
-    budget: int
-    plan_1: int
-    plan_2: int
+    budget: Amount
+    plan_1: Amount
+    plan_2: Amount
+    whole: int | None = None
+    span: str = ""  # "2027–2030" when the project runs beyond the plan's years
 
     @property
-    def amounts(self) -> tuple[int, int, int]:
+    def amounts(self) -> tuple[Amount, Amount, Amount]:
         """The three years' frames in order."""
         return (self.budget, self.plan_1, self.plan_2)
+
+    @property
+    def total(self) -> int:
+        """The plan years' frames together."""
+        return sum(a or 0 for a in self.amounts)
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """The tax rate and SKR's forecast of tax revenue and general grants for the plan."""
+
+    rate: Decimal | None
+    rate_source: str
+    revenue: tuple[Amount, Amount, Amount]
+    grants: tuple[Amount, Amount, Amount]
+    forecast: str = ""  # "SKR:s skatteunderlagsprognos 24 april 2027"
+    replaces: str = ""  # the forecast it replaced, if any
+
+
+@dataclass(frozen=True)
+class BudgetedStatements:
+    """The budgeted income statement, balance sheet and financing budget of the plan.
+
+    ``balance`` has a first column for the year before the budget year (the starting
+    point); each year column of ``income`` and ``financing`` is a plan year that has a
+    basis (``missing`` names what a year without one lacks).
+    """
+
+    income: StatementTable
+    balance: StatementTable | None = None
+    financing: StatementTable | None = None
+    missing: tuple[str, ...] = ()
+    basis: str = ""
+
+    def problems(self) -> list[str]:
+        found = self.income.problems()
+        if self.balance is not None:
+            found += self.balance.problems()
+            for column in self.balance.columns:
+                found += balance_problems(column.values, f"({column.heading})")
+        if self.financing is not None and self.balance is not None:
+            found += self.financing.problems()
+            for index, column in enumerate(self.financing.columns):
+                found += cash_flow_problems(
+                    column.values, self.balance.columns[index + 1].values, f"({column.heading})"
+                )
+        return found
 
 
 @dataclass(frozen=True)
@@ -318,10 +380,16 @@ class SepData(DocumentMeta):
     direction: str = ""
     financial: FinancialStartingPoints | None = None
     decisions: tuple[DecisionRecord, ...] = ()
+    tax: TaxLine | None = None
+    statements: BudgetedStatements | None = None
+    missing: tuple[str, ...] = ()  # what the plan lacks, as the document names it
+    term_note: str = ""  # when a plan year lies outside every configured term
 
     def __post_init__(self) -> None:
         super().__post_init__()
         problems = [] if self.frames else ["det finns inga driftramar"]
+        if self.statements is not None:
+            problems += self.statements.problems()
         problems += _duplicates([f.committee for f in self.frames], "driftramen för")
         problems += _duplicates([g.key for a in self.areas for g in a.goals], "målet")
         dates = [d.date for d in self.decisions]

@@ -61,20 +61,35 @@ def _context(data: RamarDocumentData) -> dict[str, object]:
     }
 
 
-def _key_figures(doc: DocumentBuilder, data: RamarDocumentData) -> None:
-    f = data.financial
-    rows: list[list[str | int]] = [
-        ["Skattesats, kronor per 100 kronor", format_number(f.tax_rate, 2)],
-        ["Skatteintäkter, prognos, tkr", f.tax_revenue],
-        ["Generella statsbidrag och utjämning, prognos, tkr", f.state_grants],
-        ["Summa skatteintäkter och generella statsbidrag, tkr", f.taxes_and_grants],
+def _or_missing(value: object, shown: object = None) -> str | int:
+    """A figure, formatted, or "uppgift saknas" when the database lacks it."""
+    if value is None:
+        return "uppgift saknas"
+    return shown(value) if callable(shown) else value  # type: ignore[return-value]
+
+
+def starting_point_rows(f: FinancialStartingPoints) -> list[list[str | int]]:
+    """The key figures of the budget year, "uppgift saknas" where the database lacks one."""
+    return [
+        [
+            "Skattesats, kronor per 100 kronor",
+            _or_missing(f.tax_rate, lambda v: format_number(v, 2)),
+        ],
+        ["Skatteintäkter, prognos, tkr", _or_missing(f.tax_revenue)],
+        ["Generella statsbidrag och utjämning, prognos, tkr", _or_missing(f.state_grants)],
+        ["Summa skatteintäkter och generella statsbidrag, tkr", _or_missing(f.taxes_and_grants)],
         [
             "Resultatmål, andel av skatteintäkter och statsbidrag",
-            format_percent(f.result_goal_share),
+            _or_missing(f.result_goal_share, format_percent),
         ],
-        ["Resultatmål, tkr", f.result_goal],
+        ["Resultatmål, tkr", _or_missing(f.result_goal)],
         ["Total ram för driften, tkr", f.total_frame],
     ]
+
+
+def _key_figures(doc: DocumentBuilder, data: RamarDocumentData) -> None:
+    f = data.financial
+    rows = starting_point_rows(f)
     if data.committee_total != f.total_frame:
         rows.append(["Varav fördelat på nämnderna, tkr", data.committee_total])
         rows.append(["Ej fördelat på nämnderna, tkr", f.total_frame - data.committee_total])
@@ -84,6 +99,8 @@ def _key_figures(doc: DocumentBuilder, data: RamarDocumentData) -> None:
         caption=f"Ekonomiska förutsättningar {data.budget_year}",
         widths_cm=[12.0, 4.0],
     )
+    if f.forecast:
+        doc.paragraph(f"Skatteintäkterna och statsbidragen bygger på {f.forecast}.")
 
 
 def _frames(doc: DocumentBuilder, data: RamarDocumentData, context: dict[str, object]) -> None:

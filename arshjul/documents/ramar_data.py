@@ -77,23 +77,32 @@ class CommitteeFrame:
 
 @dataclass(frozen=True)
 class FinancialStartingPoints:
-    """The budget year's financial starting points (forecasts)."""
+    """The budget year's financial starting points (forecasts); None where missing.
 
-    tax_rate: Decimal  # kronor per 100 kronor of taxable income, e.g. Decimal("22.41")
-    tax_revenue: int
-    state_grants: int  # general state grants and equalisation
-    result_goal_share: Decimal  # of tax revenue and general grants, e.g. Decimal("0.02")
+    ``forecast`` names the tax-base forecast the revenue comes from.
+    """
+
+    tax_rate: Decimal | None  # kronor per 100 kronor of taxable income, e.g. Decimal("22.41")
+    tax_revenue: int | None
+    state_grants: int | None  # general state grants and equalisation
+    result_goal_share: Decimal | None  # of tax revenue and general grants, e.g. Decimal("0.02")
     total_frame: int
+    forecast: str = ""
 
     @property
-    def taxes_and_grants(self) -> int:
-        """Tax revenue plus general state grants."""
+    def taxes_and_grants(self) -> int | None:
+        """Tax revenue plus general state grants (None if either is missing)."""
+        if self.tax_revenue is None or self.state_grants is None:
+            return None
         return self.tax_revenue + self.state_grants
 
     @property
-    def result_goal(self) -> int:
+    def result_goal(self) -> int | None:
         """The result goal in kronor, rounded to the krona."""
-        return round(Decimal(self.taxes_and_grants) * Decimal(str(self.result_goal_share)))
+        taxes = self.taxes_and_grants
+        if taxes is None or self.result_goal_share is None:
+            return None
+        return round(Decimal(taxes) * Decimal(str(self.result_goal_share)))
 
 
 class Decision(NamedTuple):

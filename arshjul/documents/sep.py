@@ -10,6 +10,7 @@ from pathlib import Path
 
 from arshjul.documents.builder import DocumentBuilder
 from arshjul.documents.filenames import safe_filename
+from arshjul.documents.financial_sections import statement
 from arshjul.documents.ledningsdialog import write_text
 from arshjul.documents.planning_data import (
     DecisionRecord,
@@ -22,7 +23,9 @@ from arshjul.documents.planning_data import (
     StrategicAreaLine,
     format_target,
 )
-from arshjul.formats import format_date, format_number, format_percent
+from arshjul.formats import format_date, format_number
+
+MISSING = "uppgift saknas"
 
 TITLE = "Strategisk och ekonomisk plan"
 
@@ -117,82 +120,198 @@ def _goals(doc: DocumentBuilder, data: SepData) -> None:
             )
 
 
+def _year_headers(data: SepData) -> list[str]:
+    by, p1, p2 = data.plan_years
+    return [f"Budget {by}", f"Plan {p1}", f"Plan {p2}"]
+
+
+def _amount(value: int | None) -> int | str:
+    return MISSING if value is None else value
+
+
 def _financial(doc: DocumentBuilder, data: SepData) -> None:
-    if data.financial_goals:
-        doc.table(
-            ["Finansiellt mål", f"Målvärde {data.budget_year}"],
-            [[g.goal, g.target or "–"] for g in data.financial_goals],
-            numeric_columns=(),
-            caption=f"Finansiella mål {data.budget_year}",
-            widths_cm=[12.0, 4.0],
+    """Each financial goal assessed against the budgeted figures of each year."""
+    if not data.financial_goals:
+        doc.paragraph(
+            "Uppgift saknas: inga finansiella mål är inlästa för planens år "
+            "(arshjul import finansiella-mal).",
+            italic=True,
         )
-    f = data.financial
-    if f is not None:
-        rows: list[list[str | int]] = [
-            ["Skattesats, kronor per 100 kronor", format_number(f.tax_rate, 2)],
-            ["Skatteintäkter och generella statsbidrag, tkr", f.taxes_and_grants],
-            ["Resultatmål, andel", format_percent(f.result_goal_share)],
-            ["Budgeterat resultat, tkr", f.result_goal],
-            ["Utrymme för driftramar, tkr", f.total_frame],
-        ]
-        frames = sum(line.budget for line in data.frames)
-        if frames != f.total_frame:
-            rows += [
-                ["Varav fördelat på nämnderna, tkr", frames],
-                ["Ej fördelat på nämnderna, tkr", f.total_frame - frames],
-            ]
-        doc.table(
-            ["Förutsättning", f"Budget {data.budget_year}"],
-            rows,
-            caption=f"Ekonomiska förutsättningar {data.budget_year}",
-            widths_cm=[12.0, 4.0],
+        return
+    rows = []
+    for goal in data.financial_goals:
+        cells: list[int | str] = [goal.goal, goal.target]
+        for outcome, met in zip(goal.outcomes, goal.met, strict=True):
+            verdict = "" if met is None else (" – uppfylls" if met else " – uppfylls inte")
+            cells.append(f"{outcome}{verdict}")
+        rows.append(cells)
+    doc.table(
+        ["Finansiellt mål", "Målvärde", *_year_headers(data)],
+        rows,
+        numeric_columns=(),
+        caption=f"Finansiella mål bedömda mot budgeten {data.plan_years[0]}–{data.plan_years[2]}",
+        widths_cm=[5.0, 2.2, 2.9, 2.9, 2.9],
+    )
+    unmet = [
+        f"{goal.goal.lower()} {year}"
+        for goal in data.financial_goals
+        for year, met in zip(data.plan_years, goal.met, strict=True)
+        if met is False
+    ]
+    if unmet:
+        doc.paragraph("Budgeten uppfyller inte målet för " + ", ".join(unmet) + ".", bold=True)
+
+
+def _tax(doc: DocumentBuilder, data: SepData) -> None:
+    tax = data.tax
+    if tax is None:
+        return
+    rate = (
+        f"{format_number(tax.rate, 2)} kronor per 100 kronor ({tax.rate_source})"
+        if tax.rate is not None
+        else "uppgift saknas"
+    )
+    doc.paragraph(f"Skattesats {data.plan_years[0]}: {rate}.")
+    doc.table(
+        ["tkr", *_year_headers(data)],
+        [
+            ["Skatteintäkter", *(_amount(v) for v in tax.revenue)],
+            ["Generella statsbidrag och utjämning", *(_amount(v) for v in tax.grants)],
+        ],
+        caption=f"Skatteintäkter och generella statsbidrag {data.plan_years[0]}–"
+        f"{data.plan_years[2]}, tkr",
+    )
+    if tax.forecast:
+        source = f"Beloppen bygger på {tax.forecast}"
+        if tax.replaces:
+            source += f", som ersätter {tax.replaces}"
+        doc.paragraph(source + ".")
+    else:
+        doc.paragraph(
+            "Uppgift saknas: ingen skatteunderlagsprognos är inläst "
+            "(arshjul import skatteprognos).",
+            italic=True,
         )
 
 
-def _three_years(lines: Sequence[FrameLine | InvestmentLine]) -> list[int]:
-    return [sum(line.amounts[i] for line in lines) for i in range(3)]
+def _three_years(lines: Sequence[FrameLine | InvestmentLine]) -> list[int | str]:
+    """The columns' sums; a year where a line has no basis has no sum."""
+    sums: list[int | str] = []
+    for i in range(3):
+        values = [line.amounts[i] for line in lines]
+        sums.append(MISSING if any(v is None for v in values) else sum(v or 0 for v in values))
+    return sums
 
 
 def _frames(doc: DocumentBuilder, data: SepData) -> None:
     by, p1, p2 = data.plan_years
     doc.table(
         ["Nämnd", f"Budget {by}, tkr", f"Plan {p1}, tkr", f"Plan {p2}, tkr"],
-        [[f.committee, *f.amounts] for f in data.frames],
+        [[f.committee, *(_amount(a) for a in f.amounts)] for f in data.frames],
         totals=["Summa", *_three_years(data.frames)],
         caption=f"Driftramar per nämnd {by}–{p2}, tkr",
     )
-    doc.chart_bar(
-        f"Driftramar per nämnd {by}–{p2}",
-        [f.committee for f in data.frames],
-        [
-            (str(year), [f.amounts[i] for f in data.frames])
-            for i, year in enumerate(data.plan_years)
-        ],
-    )
+    decided = {f.decision for f in data.frames if f.decision}
+    if decided:
+        doc.paragraph(
+            f"Driftramarna för {by} är beslutade av " + " och ".join(sorted(decided)) + "."
+        )
+    years = [
+        y
+        for i, y in enumerate(data.plan_years)
+        if all(f.amounts[i] is not None for f in data.frames)
+    ]
+    if years:
+        doc.chart_bar(
+            f"Driftramar per nämnd {years[0]}–{years[-1]}",
+            [f.committee for f in data.frames],
+            [
+                (str(year), [f.amounts[i] or 0 for f in data.frames])
+                for i, year in enumerate(data.plan_years)
+                if year in years
+            ],
+        )
 
 
 def _investments(doc: DocumentBuilder, data: SepData) -> None:
     if not data.investments:
         return
     by, p1, p2 = data.plan_years
+    rows = [
+        [
+            i.committee,
+            i.area,
+            *(("" if a is None else a) for a in i.amounts),
+            i.total,
+            i.whole if i.span else "",
+        ]
+        for i in data.investments
+    ]
     doc.table(
-        ["Nämnd", "Område eller projekt", f"{by}, tkr", f"{p1}, tkr", f"{p2}, tkr"],
-        [[i.committee, i.area, *i.amounts] for i in data.investments],
-        totals=["Summa", "", *_three_years(data.investments)],
-        numeric_columns={2, 3, 4},
-        caption=f"Investeringsramar {by}–{p2}, tkr",
+        ["Nämnd", "Projekt", str(by), str(p1), str(p2), "Summa", "Hela projektet"],
+        rows,
+        totals=[
+            "Summa",
+            "",
+            *(sum(i.amounts[n] or 0 for i in data.investments) for n in range(3)),
+            sum(i.total for i in data.investments),
+            "",
+        ],
+        numeric_columns={2, 3, 4, 5, 6},
+        caption=f"Investeringsramar per projekt {by}–{p2}, tkr",
     )
+    spans = [f"{i.area}: {i.span}" for i in data.investments if i.span]
+    if spans:
+        doc.paragraph(
+            "En tom ruta betyder att projektet inte har någon ram det året. Projekt som "
+            "pågår även utanför planens år, med hela projektets budget i sista kolumnen: "
+            + "; ".join(spans)
+            + "."
+        )
+
+
+def _statements(doc: DocumentBuilder, data: SepData) -> None:
+    statements = data.statements
+    doc.prose("sep/budgeterade_rakningar.md.j2", planar=list(data.plan_years))
+    if statements is None:
+        doc.paragraph("Uppgift saknas: de budgeterade räkningarna kan inte göras.", italic=True)
+        return
+    if statements.basis:
+        doc.paragraph(statements.basis)
+    statement(
+        doc,
+        statements.income,
+        first_column="Resultaträkning, tkr",
+        caption=f"Budgeterad resultaträkning {data.plan_years[0]}–{data.plan_years[2]}, tkr",
+    )
+    if statements.balance is not None:
+        statement(
+            doc,
+            statements.balance,
+            first_column="Balansräkning, tkr",
+            caption=f"Budgeterad balansräkning {data.plan_years[0]}–{data.plan_years[2]}, tkr",
+        )
+    if statements.financing is not None:
+        statement(
+            doc,
+            statements.financing,
+            first_column="Finansieringsbudget, tkr",
+            caption=f"Finansieringsbudget {data.plan_years[0]}–{data.plan_years[2]}, tkr",
+        )
+    if statements.missing:
+        doc.paragraph("Uppgift saknas för:", italic=True)
+        doc.bullets(list(statements.missing))
 
 
 def _decisions(doc: DocumentBuilder, data: SepData) -> None:
     doc.prose("sep/beslut.md.j2", antal_beslut=len(data.decisions))
     for decision in data.decisions:
         doc.heading(decision_text(decision), 2)
-        doc.heading("Ändringar i förhållande till förslaget", 3)
+        doc.heading("Beslutet och ändringar mot förslaget", 3)
         if decision.changes:
             doc.bullets(list(decision.changes))
         else:
-            doc.paragraph("Inga ändringar.")
+            doc.paragraph("Inga ändringar mot förslaget.")
 
 
 def build_sep_document(
@@ -241,19 +360,29 @@ def build_sep_document(
         antal_mal=sum(len(a.goals) for a in data.areas),
         budgetar=by,
     )
+    if data.term_note:
+        doc.paragraph(data.term_note, bold=True)
     _goals(doc, data)
-    doc.prose("sep/finansiella_mal.md.j2", budgetar=by)
+    doc.prose("sep/finansiella_mal.md.j2", budgetar=by, planar=[by, p1, p2])
     _financial(doc, data)
-    summa = sum(f.budget for f in data.frames)
-    doc.prose("sep/driftramar.md.j2", budgetar=by, planar=[by, p1, p2], summa_ramar=summa)
+    doc.prose("sep/skatter.md.j2", budgetar=by)
+    _tax(doc, data)
+    summa = data.frames and all(f.budget is not None for f in data.frames)
+    doc.prose(
+        "sep/driftramar.md.j2",
+        budgetar=by,
+        planar=[by, p1, p2],
+        summa_ramar=sum(f.budget or 0 for f in data.frames) if summa else None,
+    )
     _frames(doc, data)
     doc.prose(
         "sep/investeringsramar.md.j2",
         budgetar=by,
         antal_investeringar=len(data.investments),
-        summa_investeringar=sum(i.budget for i in data.investments),
+        summa_investeringar=sum(i.budget or 0 for i in data.investments),
     )
     _investments(doc, data)
+    _statements(doc, data)
     doc.prose("sep/plan.md.j2", planar=[by, p1, p2], har_text=bool(data.plan_text.strip()))
     write_text(doc, data.plan_text, empty="")
     if data.decisions:

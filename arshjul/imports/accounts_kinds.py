@@ -5,21 +5,31 @@
   its full-year forecast made in a month, per line;
 - ``nyckeltal``: the five-year overview's history and the year's facts the accounts lack
   (contingent pension liability, guarantees, the balance requirement's adjustments);
-- ``sjukfranvaro``: sick leave as the law asks it to be reported (LKBR 11 kap.).
+- ``sjukfranvaro``: sick leave as the law asks it to be reported (LKBR 11 kap.);
+- ``skatteprognos``: SKR's tax-base forecast, tax revenue and general grants per year,
+  with the forecast's date, for the plan years.
 
 The trial balance itself is imported by :mod:`arshjul.imports.trial_balance`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from arshjul.accounts.group import TRANSACTION_SV, Transaction
 from arshjul.accounts.key_figures import BY_KEY, CATALOGUE, SICK_LEAVE_GROUPS
 from arshjul.accounts.layout import INCOME_STATEMENT
-from arshjul.imports.columns import CellContext, Column, ColumnType, fold
-from arshjul.imports.kinds import ImportKind, Row, _month_has_begun, _planning, _year
+from arshjul.imports.columns import STOCKHOLM, CellContext, Column, ColumnType, fold
+from arshjul.imports.kinds import (
+    ImportKind,
+    Row,
+    _iso_date,
+    _month_has_begun,
+    _planning,
+    _year,
+)
 from arshjul.models import GroupTransaction, PlanningFigure, UnitKind
 from arshjul.models.accounts import MUNICIPALITY_ENTITY
 
@@ -131,6 +141,50 @@ def _percent_range(row: Row, ctx: CellContext) -> list[tuple[str, str]]:
     return []
 
 
+# SKR forecasts the current year, the next four and settles the one before.
+FORECAST_YEARS_BACK, FORECAST_YEARS_AHEAD = 1, 4
+_TAX_POSTS = {
+    "skatteintäkter": "skatteintakter",
+    "skatteintakter": "skatteintakter",
+    "skatter": "skatteintakter",
+    "generella statsbidrag och utjämning": "generella_statsbidrag",
+    "generella statsbidrag": "generella_statsbidrag",
+    "statsbidrag": "generella_statsbidrag",
+    "utjämning": "generella_statsbidrag",
+    "generella_statsbidrag": "generella_statsbidrag",
+}
+
+
+def _forecast_fits(row: Row, ctx: CellContext) -> list[tuple[str, str]]:
+    """A forecast made by now, for the years it can forecast; tax revenue is positive."""
+    made = dt.date.fromisoformat(row["made_on"])
+    today = ctx.as_of.astimezone(STOCKHOLM).date()
+    problems = []
+    if made > today:
+        problems.append(("prognosdatum", f"{made.isoformat()} ligger efter i dag ({today})"))
+    low, high = made.year - FORECAST_YEARS_BACK, made.year + FORECAST_YEARS_AHEAD
+    if not low <= row["year"] <= high:
+        problems.append(
+            (
+                "år",
+                f"{row['year']} är inget år som prognosen från {made.isoformat()} gäller; "
+                f"den gäller {low}–{high}",
+            )
+        )
+    if row["line"] == "skatteintakter" and row["amount_kr"] <= 0:
+        problems.append(("belopp_tkr", "skatteintäkterna ska vara ett positivt belopp"))
+    return problems
+
+
+def _tax_forecast(row: Row) -> dict[str, Any]:
+    return {
+        "year": row["year"],
+        "key": row["line"],
+        "sub_key": row["made_on"],
+        "value": float(row["amount_kr"]),
+    }
+
+
 def _transaction(row: Row) -> dict[str, Any]:
     return {
         "year": row["year"],
@@ -166,6 +220,29 @@ _PLANNING_KEY = ("year", "kind", "key", "sub_key")
 _POST = Column("post", ColumnType.CHOICE, "line", aliases=("rad", "resultatpost"), choices=_POSTS)
 
 ACCOUNTS_KINDS: tuple[ImportKind, ...] = (
+    ImportKind(
+        slug="skatteprognos",
+        title="Skatteunderlagsprognos",
+        columns=(
+            _year("år"),
+            Column("post", ColumnType.CHOICE, "line", aliases=("slag",), choices=_TAX_POSTS),
+            _TKR,
+            Column(
+                "prognosdatum",
+                ColumnType.TEXT,
+                "made_on",
+                aliases=("prognos", "datum"),
+                max_length=10,
+                clean=_iso_date,
+            ),
+        ),
+        model=PlanningFigure,
+        key=_PLANNING_KEY,
+        values=("value",),
+        record=_tax_forecast,
+        fixed={"kind": "tax_forecast"},
+        check=_forecast_fits,
+    ),
     ImportKind(
         slug="koncerninternt",
         title="Koncerninterna transaktioner",

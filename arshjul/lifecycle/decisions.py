@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, select
@@ -26,6 +27,32 @@ DECIDING_BODY = {
     "kf-beslut": (UnitKind.COUNCIL, FrameStatus.COUNCIL),
     "budgetdag": (UnitKind.EXECUTIVE_BOARD, FrameStatus.PROPOSED),
 }
+# The council sets the tax rate with the budget (KL 11 kap.); the board may propose one.
+TAX_RATE_DECIDED_BY = "kf-beslut"
+TAX_RATE_PROPOSED_BY = ("ks-beslut",)
+# No Swedish municipality's rate has been near these bounds; outside them it is a typo.
+TAX_RATE_RANGE = (Decimal(15), Decimal(40))
+
+
+def check_tax_rate(slug: str, tax_rate: Decimal | None) -> None:
+    """The council's budget decision carries the tax rate; any rate lies within 15–40 %."""
+    if tax_rate is None:
+        if slug == TAX_RATE_DECIDED_BY:
+            raise ArshjulError(
+                "Kommunfullmäktige beslutar skattesatsen med budgeten: ange den med "
+                "--skattesats, t.ex. --skattesats 22,41. Inget har registrerats."
+            )
+        return
+    if slug != TAX_RATE_DECIDED_BY and slug not in TAX_RATE_PROPOSED_BY:
+        raise ArshjulError(f"Vid {slug} beslutas ingen skattesats. Inget har registrerats.")
+    low, high = TAX_RATE_RANGE
+    if not low <= tax_rate <= high:
+        raise ArshjulError(
+            f"Skattesatsen {str(tax_rate).replace('.', ',')} ligger utanför 15–40 kronor per "
+            "100 kronor; skriv t.ex. 22,41. Inget har registrerats."
+        )
+
+
 _PREVIOUS_STATUS = {
     FrameStatus.PROPOSED: (FrameStatus.PRELIMINARY,),
     FrameStatus.EXECUTIVE_BOARD: (FrameStatus.PROPOSED, FrameStatus.PRELIMINARY),
@@ -62,8 +89,10 @@ def record_decision(
 ) -> Decision:
     """Record the decision and the frames it adopted (the proposal, with any changes).
 
-    ``frame_changes`` maps a unit's key to its adopted operating frame in kronor
-    where the body changed the proposal.
+    The decision adopts the frames of the budget year and of the two plan years.
+    ``frame_changes`` maps a unit's key to its adopted operating frame for the budget
+    year, in kronor, where the body changed the proposal. A correction that changes a frame
+    an earlier decision adopted records both amounts (``details["changed_frames"]``).
     """
     if stage.slug not in DECIDING_BODY:
         raise ArshjulError(f"Vid skedet {stage.name} registreras inget beslut om ramar.")
@@ -83,6 +112,9 @@ def record_decision(
     ).first()
     if existing is not None:
         return existing
+    years = (budget_year, budget_year + 1, budget_year + 2)
+    adoption = _plan_adoption(session, mid, years, status, frame_changes or {})
+    changed = {f"{key}/{year}": [old, new] for key, year, old, new in adoption.changed}
     decision = Decision(
         municipality_id=mid,
         stage_instance_id=stage.id,
@@ -90,13 +122,18 @@ def record_decision(
         decided_on=decided_on,
         paragraph=paragraph.strip(),
         summary=summary,
-        details={**(details or {}), "frame_changes": frame_changes or {}},
+        details={
+            **(details or {}),
+            "frame_changes": frame_changes or {},
+            # What this decision changed in frames an earlier decision had adopted.
+            "changed_frames": changed,
+        },
         corrects_id=corrects.id if corrects else None,
         recorded_by=actor,
     )
     session.add(decision)
     session.flush()
-    _adopt_frames(session, mid, budget_year, status, decision, frame_changes or {})
+    adoption.apply(session, decision)
     stage.state = StageState.DECIDED
     session.add(stage)
     session.add(
@@ -114,14 +151,45 @@ def record_decision(
     return decision
 
 
-def _adopt_frames(
+class _Adoption:
+    """The frames a decision adopts: new rows, and rows of its status it changes."""
+
+    def __init__(self, status: FrameStatus) -> None:
+        self.status = status
+        self.rows: list[tuple[BudgetFrame | None, BudgetFrame, int]] = []  # existing, source, kr
+        self.changed: list[tuple[str, int, int, int]] = []  # unit key, year, old, new
+
+    def apply(self, session: Session, decision: Decision) -> None:
+        for existing, source, amount in self.rows:
+            if existing is not None:
+                existing.amount_kr, existing.decision_id = amount, decision.id
+                session.add(existing)
+                continue
+            session.add(
+                BudgetFrame(
+                    municipality_id=source.municipality_id,
+                    unit_id=source.unit_id,
+                    budget_year=source.budget_year,
+                    kind=source.kind,
+                    area=source.area,
+                    status=self.status,
+                    amount_kr=amount,
+                    explanation=source.explanation,
+                    decision_id=decision.id,
+                )
+            )
+
+
+def _plan_adoption(
     session: Session,
     mid: int,
-    budget_year: int,
+    years: tuple[int, ...],
     status: FrameStatus,
-    decision: Decision,
     changes: dict[str, int],
-) -> None:
+) -> _Adoption:
+    """What the decision will adopt: for the budget year and the plan years, every frame of
+    the status before it (the proposal), the budget year's operating frames changed where
+    the body changed them. Nothing is written here."""
     units = {u.id: u for u in session.exec(select(OrgUnit).where(OrgUnit.municipality_id == mid))}
     keys = {u.key for u in units.values()}
     unknown = sorted(set(changes) - keys)
@@ -129,45 +197,33 @@ def _adopt_frames(
         raise ArshjulError(f"Okända enheter i beslutet: {', '.join(unknown)}.")
     frames = session.exec(
         select(BudgetFrame).where(
-            BudgetFrame.municipality_id == mid, BudgetFrame.budget_year == budget_year
+            BudgetFrame.municipality_id == mid,
+            BudgetFrame.budget_year.in_(years),  # type: ignore[attr-defined]
         )
     ).all()
-    source: dict[tuple[int, str, str], BudgetFrame] = {}
+    source: dict[tuple[int, int, str, str], BudgetFrame] = {}
     for previous in _PREVIOUS_STATUS[status]:
         for frame in frames:
             if frame.status == previous:
-                source.setdefault((frame.unit_id, frame.kind, frame.area), frame)
-    if not source:
+                source.setdefault((frame.budget_year, frame.unit_id, frame.kind, frame.area), frame)
+    if not any(year == years[0] for year, *_ in source):
         raise ArshjulError(
-            f"Det finns inga föreslagna ramar för budgetår {budget_year} att besluta om: "
+            f"Det finns inga föreslagna ramar för budgetår {years[0]} att besluta om: "
             "importera eller räkna fram dem först."
         )
-    existing = {(f.unit_id, f.kind, f.area) for f in frames if f.status == status}
-    for (unit_id, kind, area), frame in source.items():
+    adopted = {(f.budget_year, f.unit_id, f.kind, f.area): f for f in frames if f.status == status}
+    adoption = _Adoption(status)
+    for (year, unit_id, kind, area), frame in source.items():
         amount = frame.amount_kr
         unit_key = units[unit_id].key
-        if kind == "operations" and unit_key in changes:
+        if year == years[0] and kind == "operations" and unit_key in changes:
             amount = changes[unit_key]
-        if (unit_id, kind, area) in existing:
-            row = next(
-                f
-                for f in frames
-                if (f.unit_id, f.kind, f.area, f.status) == (unit_id, kind, area, status)
-            )
-            row.amount_kr, row.decision_id = amount, decision.id
-        else:
-            row = BudgetFrame(
-                municipality_id=mid,
-                unit_id=unit_id,
-                budget_year=budget_year,
-                kind=kind,
-                area=area,
-                status=status,
-                amount_kr=amount,
-                explanation=frame.explanation,
-                decision_id=decision.id,
-            )
-        session.add(row)
+        existing = adopted.get((year, unit_id, kind, area))
+        if existing is not None and existing.amount_kr != amount:
+            label = f"{unit_key}/{area}" if area else unit_key
+            adoption.changed.append((label, year, existing.amount_kr, amount))
+        adoption.rows.append((existing, frame, amount))
+    return adoption
 
 
 def notify_council_decision(

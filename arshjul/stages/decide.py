@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlmodel import Session
 
 from arshjul.errors import ArshjulError
 from arshjul.lifecycle.cycle import ensure_stage_instance
-from arshjul.lifecycle.decisions import notify_council_decision, record_decision
+from arshjul.lifecycle.decisions import (
+    check_tax_rate,
+    notify_council_decision,
+    record_decision,
+)
 from arshjul.models import Decision, Municipality
 from arshjul.settings import Settings
 from arshjul.stages.base import stage_context
@@ -28,8 +33,14 @@ def decide(
     as_of: dt.datetime,
     frame_changes: dict[str, int] | None = None,
     corrects_id: int | None = None,
+    tax_rate: Decimal | None = None,
 ) -> Decision:
-    """Record the decision; after KS or KF the plan is written again with the decision in it."""
+    """Record the decision; after KS or KF the plan is written again with the decision in it.
+
+    The council's decision carries the tax rate (``tax_rate``, kronor per 100 kronor); a
+    decision without one, or with one outside 15–40, is refused and nothing is written.
+    """
+    check_tax_rate(slug, tax_rate)
     stage = ensure_stage_instance(session, municipality=municipality, year=year, slug=slug)
     corrects = None
     if corrects_id is not None:
@@ -47,6 +58,7 @@ def decide(
         actor=actor,
         frame_changes=frame_changes,
         corrects=corrects,
+        details={"tax_rate": str(tax_rate)} if tax_rate is not None else None,
     )
     if slug == "kf-beslut":
         notify_council_decision(session, municipality=municipality, decision=decision, as_of=as_of)

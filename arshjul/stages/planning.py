@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from arshjul.documents import planning_data as pd
 from arshjul.documents import ramar_data as rd
-from arshjul.formats import format_number, format_tkr
+from arshjul.formats import format_date, format_tkr
 from arshjul.governance.frames import counting
 from arshjul.models import (
     BudgetFrame,
@@ -27,10 +27,10 @@ from arshjul.models import (
     Term,
     UnitKind,
 )
+from arshjul.stages import plan_basis as basis
 from arshjul.stages.base import OpenExtras, StageContext, StageSpec, record_document, register
 from arshjul.stages.economy import framed_units, submissions_by_unit
-from arshjul.stages.planning_inputs import allocation_inputs
-from arshjul.stages.statements import financial_plan
+from arshjul.stages.planning_inputs import allocation_inputs, has_index
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -52,18 +52,44 @@ def _meta(ctx: StageContext) -> dict[str, Any]:
 
 
 def financial_starting_points(ctx: StageContext) -> rd.FinancialStartingPoints:
-    """The budget year's key figures (imported as financial goals) and the total frame."""
-    plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year + 1)  # type: ignore[arg-type]
-    taxes = round(plan.get("skatteintakter_kr", 0))
-    grants = round(plan.get("statsbidrag_kr", 0))
-    share = Decimal(str(plan.get("resultat_andel_skatter", 0))) / 100
+    """The budget year's tax rate, SKR's forecast, the result goal and the total frame.
+
+    A figure the database lacks stays None, is named in the stage's log and shows as
+    "uppgift saknas" in the document.
+    """
+    mid: int = ctx.municipality.id  # type: ignore[assignment]
+    by = ctx.year + 1
+    plan = basis.assumptions(ctx.session, municipality_id=mid, year=by)
+    forecast = basis.tax_forecast(ctx.session, municipality_id=mid, by=ctx.as_of.date())
+    tax, grants = (
+        (forecast.amount(by, "skatteintakter"), forecast.amount(by, "generella_statsbidrag"))
+        if forecast
+        else (None, None)
+    )
+    if tax is None or grants is None:
+        ctx.missing.append(
+            f"skatteintäkter och generella statsbidrag {by} (arshjul import skatteprognos)"
+        )
+    rate = basis.tax_rate(
+        ctx.session, municipality_id=mid, cycle_year=ctx.year, cycle_id=ctx.cycle.id
+    )
+    if rate is None:
+        ctx.missing.append(f"skattesats {by} (finansiella-mal: skattesats)")
+    share = plan.get("resultat_andel_skatter")
+    if share is None:
+        ctx.missing.append(f"resultatmål {by} (finansiella-mal: resultat_andel_skatter)")
     total = sum(
         f.amount_kr
         for f in _frames(ctx, FrameKind.OPERATIONS)
         if f.status == FrameStatus.PRELIMINARY
     )
     return rd.FinancialStartingPoints(
-        Decimal(str(plan.get("skattesats", 0))), taxes, grants, share, total
+        rate.rate if rate else None,
+        tax,
+        grants,
+        Decimal(str(share)) / 100 if share is not None else None,
+        total,
+        forecast.name if forecast else "",
     )
 
 
@@ -96,43 +122,27 @@ def compile_ramar(ctx: StageContext) -> list[Path]:
     from arshjul.documents.ramar import build_ramar_document
     from arshjul.forms.registry import asks_for
 
+    mid: int = ctx.municipality.id  # type: ignore[assignment]
+    budget_year = ctx.year + 1
+    if not has_index(ctx.session, municipality_id=mid, year=budget_year):
+        ctx.missing.append(
+            f"pris- och löneindex {budget_year} (arshjul import index): ramarna är inte "
+            "uppräknade för pris och lön"
+        )
     inputs = allocation_inputs(
-        ctx.session,
-        municipality_id=ctx.municipality.id,
-        config=ctx.config,
-        cycle_year=ctx.year,  # type: ignore[arg-type]
+        ctx.session, municipality_id=mid, config=ctx.config, cycle_year=ctx.year
     )
     allocations = allocate(inputs)
-    units = {u.name: u for u in framed_units(ctx.session, ctx.municipality.id)}  # type: ignore[arg-type]
+    units = {u.name: u for u in framed_units(ctx.session, mid)}
     for allocation in allocations:
-        unit = units[allocation.name]
-        row = ctx.session.exec(
-            select(BudgetFrame).where(
-                BudgetFrame.unit_id == unit.id,
-                BudgetFrame.budget_year == ctx.year + 1,
-                BudgetFrame.kind == FrameKind.OPERATIONS,
-                BudgetFrame.status == FrameStatus.PRELIMINARY,
-                BudgetFrame.area == "",
-            )
-        ).first() or BudgetFrame(
-            municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
-            unit_id=unit.id,  # type: ignore[arg-type]
-            budget_year=ctx.year + 1,
-            kind=FrameKind.OPERATIONS,
-            status=FrameStatus.PRELIMINARY,
-        )
-        row.amount_kr = allocation.preliminary_frame
-        row.explanation = [
-            {"reason": c.reason, "kronor": c.amount, "kind": str(c.kind)}
-            for c in allocation.changes
-        ]
-        ctx.session.add(row)
+        _store_preliminary(ctx, units[allocation.name], budget_year, allocation)
     ctx.session.flush()
-    investments = {
-        f.unit_id: f.amount_kr
-        for f in _frames(ctx, FrameKind.INVESTMENT)
-        if f.status in (FrameStatus.PRELIMINARY, FrameStatus.PREVIOUS)
-    }
+    _plan_year_frames(ctx, allocations, units)
+    investments: dict[int, int] = {}
+    for (unit_id, _), frame in basis.counting_frames(
+        ctx.session, municipality_id=mid, year=budget_year, kind=FrameKind.INVESTMENT
+    ).items():
+        investments[unit_id] = investments.get(unit_id, 0) + frame.amount_kr
     schedule = build_schedule(ctx.year, ctx.config.calendar)
     analysis = schedule.get("namndanalys")
     data = rd.RamarDocumentData(
@@ -162,6 +172,60 @@ def compile_ramar(ctx: StageContext) -> list[Path]:
         ctx, kind="ramar", title=f"Preliminära ramar och anvisningar {ctx.year + 1}", path=path
     )
     return [path]
+
+
+def _store_preliminary(ctx: StageContext, unit: OrgUnit, year: int, allocation: Any) -> None:
+    """The model's preliminary frame for a unit and year, with its lines as explanation."""
+    row = ctx.session.exec(
+        select(BudgetFrame).where(
+            BudgetFrame.unit_id == unit.id,
+            BudgetFrame.budget_year == year,
+            BudgetFrame.kind == FrameKind.OPERATIONS,
+            BudgetFrame.status == FrameStatus.PRELIMINARY,
+            BudgetFrame.area == "",
+        )
+    ).first() or BudgetFrame(
+        municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
+        unit_id=unit.id,  # type: ignore[arg-type]
+        budget_year=year,
+        kind=FrameKind.OPERATIONS,
+        status=FrameStatus.PRELIMINARY,
+    )
+    row.amount_kr = allocation.preliminary_frame
+    row.explanation = [
+        {"reason": c.reason, "kronor": c.amount, "kind": str(c.kind)} for c in allocation.changes
+    ]
+    ctx.session.add(row)
+
+
+def _plan_year_frames(ctx: StageContext, allocations: list[Any], units: dict[str, OrgUnit]) -> None:
+    """The two plan years' preliminary frames, each from the year before's frames and its
+    own population, volumes and index. A year without its index has no basis: neither it
+    nor a later year gets frames, and the log says so (never last year's frames again)."""
+    from arshjul.allocation import allocate
+
+    mid: int = ctx.municipality.id  # type: ignore[assignment]
+    base = {units[a.name].id: a.preliminary_frame for a in allocations}
+    for year in (ctx.year + 2, ctx.year + 3):
+        if not has_index(ctx.session, municipality_id=mid, year=year):
+            ctx.missing.append(
+                f"pris- och löneindex {year} (arshjul import index): planåret {year} och åren "
+                "efter saknar underlag för ramar"
+            )
+            return
+        inputs = allocation_inputs(
+            ctx.session,
+            municipality_id=mid,
+            config=ctx.config,
+            cycle_year=ctx.year,
+            budget_year=year,
+            base_frames=base,  # type: ignore[arg-type]
+        )
+        year_allocations = allocate(inputs)
+        for allocation in year_allocations:
+            _store_preliminary(ctx, units[allocation.name], year, allocation)
+        base = {units[a.name].id: a.preliminary_frame for a in year_allocations}
+    ctx.session.flush()
 
 
 def ramar_attachment(ctx: StageContext) -> OpenExtras:
@@ -307,11 +371,16 @@ def compile_budgetdag(ctx: StageContext) -> list[Path]:
 
 # -------------------------------------------------------------------------- SEP
 def _goal_areas(ctx: StageContext) -> tuple[pd.StrategicAreaLine, ...]:
+    """The council goals of the configured term that holds the budget year; none when no
+    configured term does (the plan then says so, see plan_statements._term_texts)."""
     session = ctx.session
+    budget_year = ctx.year + 1
     term = session.exec(
-        select(Term)
-        .where(Term.municipality_id == ctx.municipality.id)
-        .order_by(Term.start_year.desc())  # type: ignore[attr-defined]
+        select(Term).where(
+            Term.municipality_id == ctx.municipality.id,
+            Term.start_year <= budget_year,
+            Term.end_year >= budget_year,
+        )
     ).first()
     if term is None:
         return ()
@@ -364,10 +433,30 @@ def _decision_records(ctx: StageContext) -> tuple[pd.DecisionRecord, ...]:
     ):
         body = bodies[decision.body_unit_id]
         by_key = {u.key: u.name for u in bodies.values()}
-        changes = tuple(
+        changes = [
             f"{by_key.get(key, key)}: driftram {format_tkr(kronor)}"
             for key, kronor in (decision.details.get("frame_changes") or {}).items()
-        )
+        ]
+        if decision.corrects_id is not None:
+            corrected = ctx.session.get(Decision, decision.corrects_id)
+            if corrected is not None:
+                changes.insert(
+                    0,
+                    f"Rättar beslutet {corrected.paragraph} den "
+                    f"{format_date(corrected.decided_on)}",
+                )
+        for label, (old, new) in sorted((decision.details.get("changed_frames") or {}).items()):
+            key, _, year = label.rpartition("/")
+            unit_key, _, project = key.partition("/")
+            what = f"investeringsram {project}" if project else "driftram"
+            changes.append(
+                f"{by_key.get(unit_key, unit_key)}: {what} {year} ändrad från "
+                f"{format_tkr(old)} till {format_tkr(new)}"
+            )
+        if decision.details.get("tax_rate"):
+            rate = decision.details["tax_rate"].replace(".", ",")
+            changes.append(f"Skattesats {rate} kronor per 100 kronor")
+        changes = tuple(changes)  # type: ignore[assignment]
         records.append(
             pd.DecisionRecord(
                 body.name,
@@ -381,55 +470,31 @@ def _decision_records(ctx: StageContext) -> tuple[pd.DecisionRecord, ...]:
 
 
 def compile_sep(ctx: StageContext) -> list[Path]:
-    """The strategic and financial plan: goals, financial goals, frames for three years."""
+    """The strategic and financial plan: goals, financial goals assessed against the
+    budget, tax, frames and investments for three years, the budgeted statements."""
     from arshjul.documents.sep import build_sep_document
+    from arshjul.stages.plan_statements import plan_parts
 
-    units = {
-        u.id: u
-        for u in ctx.session.exec(
-            select(OrgUnit).where(OrgUnit.municipality_id == ctx.municipality.id)
-        )
-    }
-    frames = _best_frames(ctx)
-    plan_1, plan_2 = _best_frames(ctx, ctx.year + 2), _best_frames(ctx, ctx.year + 3)
-    plan = financial_plan(ctx.session, municipality_id=ctx.municipality.id, year=ctx.year + 1)  # type: ignore[arg-type]
-    goals = []
-    if "resultat_andel_skatter" in plan:
-        goals.append(
-            pd.FinancialGoal(
-                "Resultatet som andel av skatteintäkter och generella statsbidrag",
-                f"minst {format_number(plan['resultat_andel_skatter'], 1)} procent",
-            )
-        )
-    investments = [
-        pd.InvestmentLine(
-            units[f.unit_id].name, f.area or "Investeringar", f.amount_kr, f.amount_kr, f.amount_kr
-        )
-        for f in _frames(ctx, FrameKind.INVESTMENT)
-        if f.status in (FrameStatus.PRELIMINARY, FrameStatus.PROPOSED, FrameStatus.COUNCIL)
-    ]
+    parts = plan_parts(ctx)
     data = pd.SepData(
         municipality=ctx.municipality.name,
         cycle_year=ctx.year,
         vision=ctx.municipality.vision,
-        term=f"{ctx.config.term.start_year}–{ctx.config.term.end_year}",
+        term=parts.term,
+        term_note=parts.term_note,
         areas=_goal_areas(ctx),
-        financial_goals=tuple(goals),
-        frames=tuple(
-            pd.FrameLine(units[u].name, amount, plan_1.get(u, amount), plan_2.get(u, amount))
-            for u, amount in frames.items()
-        ),
-        investments=tuple(investments),
-        plan_text=(
-            "Planåren räknas med oförändrade ramar tills resursfördelningsmodellen "
-            "har körts för dem."
-            if not plan_1
-            else ""
-        ),
+        financial_goals=parts.goals,
+        frames=parts.frames,
+        investments=parts.investments,
+        tax=parts.tax,
+        statements=parts.statements,
+        missing=tuple(dict.fromkeys(ctx.missing)),
         decisions=_decision_records(ctx),
         body="Kommunfullmäktige" if ctx.stage.slug == "kf-beslut" else "Kommunstyrelsen",
         **_meta(ctx),
     )
+    if data.adopted is not None and parts.budget_income is not None:
+        parts.record_adopted_budget(ctx, data.adopted)
     path = build_sep_document(data, template=ctx.template, out_dir=ctx.out_dir)
     record_document(
         ctx, kind=ctx.stage.slug, title=f"Strategisk och ekonomisk plan {ctx.year + 1}", path=path

@@ -55,14 +55,33 @@ def _figures(
     return {(r.key, r.sub_key): r.value for r in rows}
 
 
+def has_index(session: Session, *, municipality_id: int, year: int) -> bool:
+    """Whether the price and wage index for a year has been imported."""
+    index = _figures(session, municipality_id, "index", year)
+    return ("price", "") in index and ("wage", "") in index
+
+
 def allocation_inputs(
-    session: Session, *, municipality_id: int, config: MunicipalityConfig, cycle_year: int
+    session: Session,
+    *,
+    municipality_id: int,
+    config: MunicipalityConfig,
+    cycle_year: int,
+    budget_year: int | None = None,
+    base_frames: dict[int, int] | None = None,
 ) -> AllocationInputs:
-    """Everything the model needs for the budget year after the cycle year."""
-    budget_year = cycle_year + 1
+    """Everything the model needs for a year: by default the budget year after the cycle
+    year, from this year's frames; for a plan year, ``base_frames`` are the year before's
+    (unit id → kronor) and the year's own population, volumes and index are read."""
+    budget_year = budget_year or cycle_year + 1
+    cycle_year = budget_year - 1
     units = {u.id: u for u in framed_units(session, municipality_id)}
     by_key: dict[str, OrgUnit] = {u.key: u for u in units.values()}
-    frames = previous_frames(session, municipality_id=municipality_id, budget_year=budget_year)
+    frames = (
+        base_frames
+        if base_frames is not None
+        else previous_frames(session, municipality_id=municipality_id, budget_year=budget_year)
+    )
     if not frames:
         raise ArshjulError(
             f"Det finns inga ramar för {cycle_year} att utgå från: importera dem med "
