@@ -40,8 +40,9 @@ def test_calendar_imports_neither_prefect_nor_the_database(tmp_path: Path) -> No
 def test_calendar_json_and_ics(tmp_path: Path) -> None:
     result = run("calendar", "2026", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    stages = json.loads(result.stdout)
-    kf = next(s for s in stages if s["slug"] == "kf-beslut")
+    shown = json.loads(result.stdout)
+    assert shown["year"] == 2026 and shown["warnings"] == []
+    kf = next(s for s in shown["stages"] if s["slug"] == "kf-beslut")
     assert kf["election_year"] is True and "2026-10-15" < kf["decision"] <= "2026-11-30"
     result = run("calendar", "2027", "--ics", str(tmp_path / "år.ics"), cwd=tmp_path)
     assert result.returncode == 0
@@ -69,3 +70,43 @@ def test_unknown_stage_and_bad_date_are_told_in_swedish(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     result = run("status", "--as-of", "31/12", cwd=tmp_path)
     assert result.returncode == 2 and "ÅÅÅÅ-MM-DD" in result.stderr
+
+
+def _only_the_first_term(tmp_path: Path) -> Path:
+    """The shipped file without its [[terms]] for 2027–2030: goals for 2023–2026 only."""
+    from arshjul.config.loader import shipped_config_path
+
+    text = shipped_config_path().read_text(encoding="utf-8")
+    cut = text[text.index("[[terms]]\nstart_year = 2027") : text.index("# --- Organisationen")]
+    path = tmp_path / "bara-2023.toml"
+    path.write_text(text.replace(cut, ""), encoding="utf-8")
+    return path
+
+
+def test_calendar_warns_when_a_plan_year_has_no_term_with_goals(tmp_path: Path) -> None:
+    for year in ("2026", "2027"):
+        result = run("calendar", year, cwd=tmp_path)
+        assert result.returncode == 0 and "Varning" not in result.stdout + result.stderr
+    result = run("calendar", "2034", cwd=tmp_path)
+    assert result.returncode == 0 and "Tertialuppföljning" in result.stdout
+    assert "Varning: planåren 2035, 2036, 2037" in result.stderr
+    assert "mandatperioden 2035–2038" in result.stderr
+    old = _only_the_first_term(tmp_path)
+    result = run("calendar", "2026", "--json", "--config", str(old), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (warning,) = json.loads(result.stdout)["warnings"]
+    assert "planåren 2027, 2028, 2029" in warning and "mandatperioden 2027–2030" in warning
+    assert result.stderr == ""
+
+
+def test_init_warns_for_the_cycle_of_its_day(tmp_path: Path) -> None:
+    result = run("init", "--as-of", "2027-01-10", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Varning" not in result.stderr
+    old = _only_the_first_term(tmp_path)
+    result = run("init", "--config", str(old), "--as-of", "2026-03-02", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Varning: planåren 2027, 2028, 2029" in result.stderr
+    assert "mandatperioden 2027–2030" in result.stderr
+    result = run("init", "--config", str(old), "--as-of", "2025-03-03", cwd=tmp_path)
+    assert "Varning: planåren 2027, 2028 ligger utanför" in result.stderr

@@ -21,6 +21,7 @@ from arshjul.models import (
     Municipality,
     OrgUnit,
     StrategicArea,
+    Term,
 )
 
 SHIPPED = shipped_config_path().read_text(encoding="utf-8")
@@ -42,6 +43,7 @@ def test_shipped_file_loads_with_arbogas_public_facts() -> None:
         "Inspirerande organisation",
     ]
     assert len(cfg.council_goals) == 7
+    assert [str(t) for t in cfg.term_years()] == ["2023–2026", "2027–2030"]
     names = {u.name for u in cfg.units}
     assert {"Barn- och utbildningsnämnden", "Socialnämnden", "Rådhuset i Arboga AB"} <= names
     assert all(c.email.endswith("@arboga.example") for u in cfg.units for c in u.contacts)
@@ -202,4 +204,228 @@ def test_a_broken_file_leaves_the_database_as_it_was(engine: Engine, tmp_path: P
         assert _counts(session) == before
         assert (
             session.exec(select(OrgUnit).where(OrgUnit.key == "sn")).one().name == "Socialnämnden"
+        )
+
+
+# --------------------------------------------------------------------------- terms
+# The shipped file's second term, and the file with only its first (the original form).
+NEW_TERM = SHIPPED[
+    SHIPPED.index("[[terms]]\nstart_year = 2027") : SHIPPED.index("# --- Organisationen")
+]
+ONLY_2023 = SHIPPED.replace(NEW_TERM, "")
+
+
+def _as_terms(text: str) -> str:
+    """The first term moved from the top level into [[terms]] (the new form only)."""
+    return (
+        text.replace("[term]\n", "[[terms]]\n", 1)
+        .replace("[[strategic_areas]]", "[[terms.strategic_areas]]")
+        .replace("[[council_goals]]", "[[terms.council_goals]]")
+        .replace("[[unit_goals]]", "[[terms.unit_goals]]")
+    )
+
+
+def test_each_term_has_its_own_goals_and_the_same_key_may_be_used_in_both() -> None:
+    cfg = load_config().config
+    (_, old), (prefix, new) = cfg.goal_terms()
+    assert prefix == "terms[0]." and new.political_programme == "Politiskt program 2027–2030"
+    assert [a.name for a in new.strategic_areas] == [a.name for a in old.strategic_areas]
+    assert [g.key for g in new.council_goals] == [g.key for g in old.council_goals]
+    # Council goals carry no wording of their own ("Mål 1.1"); unit goals do.
+    old_titles = {g.key: g.title for g in old.unit_goals}
+    for goal in new.unit_goals:
+        if goal.key in old_titles:
+            assert goal.title != old_titles[goal.key], goal.key
+    assert {g.unit for g in new.unit_goals} == {"ks", "bun", "fkn", "sn", "radhuset"}
+    for _, term in cfg.goal_terms():
+        # DOMAIN.md: the council's wording is not in the source, so none is invented;
+        # everything else the demo makes up says so.
+        assert all(g.title == f"Mål {g.key}" for g in term.council_goals)
+        assert all(g.title.endswith("(exempel)") for g in term.unit_goals)
+        for goal in [*term.council_goals, *term.unit_goals]:
+            assert goal.indicators, f"{goal.key} {term.years} has no indicator"
+            for indicator in goal.indicators:
+                assert indicator.name.endswith("(exempel)")
+                assert sorted(indicator.year_targets) == list(
+                    range(term.start_year, 2 + term.end_year - 1)
+                )
+
+
+def test_both_forms_of_a_term_load() -> None:
+    """The original top-level [term] alone, and every term as [[terms]]."""
+    import tomllib
+
+    from arshjul.config.schema import MunicipalityConfig
+
+    original = MunicipalityConfig.model_validate(tomllib.loads(ONLY_2023))
+    assert [str(t) for t in original.term_years()] == ["2023–2026"]
+    assert original.terms == []
+    moved = MunicipalityConfig.model_validate(tomllib.loads(_as_terms(SHIPPED)))
+    assert moved.term is None and moved.strategic_areas == []
+    assert [str(t) for t in moved.term_years()] == ["2023–2026", "2027–2030"]
+    shipped = load_config().config
+    assert [t for _, t in moved.goal_terms()] == [t for _, t in shipped.goal_terms()]
+    # What the database keeps of a file is read back the same (the stages read it so).
+    again = MunicipalityConfig.model_validate(moved.model_dump(mode="json"))
+    assert again.term_years() == moved.term_years()
+
+
+# Each broken term: (what is changed, the words the message must hold).
+BROKEN_TERMS: list[tuple[str, str, str, list[str]]] = [
+    (
+        "overlapping terms",
+        "[[terms]]\nstart_year = 2027\nend_year = 2030",
+        "[[terms]]\nstart_year = 2023\nend_year = 2026",
+        ["terms[0]: mandatperioden 2023–2026 överlappar term (2023–2026)"],
+    ),
+    (
+        "a term of three years",
+        "[[terms]]\nstart_year = 2027\nend_year = 2030",
+        "[[terms]]\nstart_year = 2027\nend_year = 2029",
+        ["terms[0].end_year: en mandatperiod är fyra år: 2027–2030, inte 2027–2029"],
+    ),
+    (
+        "a term starting in the wrong year",
+        "[[terms]]\nstart_year = 2027\nend_year = 2030",
+        "[[terms]]\nstart_year = 2028\nend_year = 2031",
+        ["terms[0].start_year: ingen mandatperiod börjar 2028", "mandatperioden 2027–2030"],
+    ),
+    (
+        "a goal key twice within a term",
+        '[[terms.council_goals]]\nkey = "1.2"',
+        '[[terms.council_goals]]\nkey = "1.1"',
+        ["terms[0].goals: nyckeln ”1.1” förekommer mer än en gång i mandatperioden 2027–2030"],
+    ),
+    (
+        "an indicator key twice within a term",
+        '{ key = "1.1-b",',
+        '{ key = "1.1-a",',
+        ["terms[0].indicators: nyckeln ”1.1-a” förekommer mer än en gång"],
+    ),
+    (
+        "an area unknown within the term",
+        '[[terms.council_goals]]\nkey = "1.1"\narea = "1"',
+        '[[terms.council_goals]]\nkey = "1.1"\narea = "4"',
+        ["terms[0].council_goals[0].area: okänt strategiskt område ”4” i mandatperioden 2027–2030"],
+    ),
+    (
+        "a unit goal serving a council goal of another term",
+        'serves = "3.1"\ntitle = "Invånare och företag kan',
+        'serves = "3.3"\ntitle = "Invånare och företag kan',
+        ["terms[0].unit_goals[0].serves: okänt fullmäktigemål ”3.3” i mandatperioden 2027–2030"],
+    ),
+    (
+        "an unknown unit within a term",
+        'unit = "radhuset"\nserves = "3.2"\ntitle = "Bolagen',
+        'unit = "bostadsbolaget"\nserves = "3.2"\ntitle = "Bolagen',
+        ["terms[0].unit_goals[4].unit: okänd enhet ”bostadsbolaget”"],
+    ),
+    (
+        "a year target outside the term",
+        "2029 = 60, 2030 = 70 }",
+        "2029 = 60, 2031 = 70 }",
+        [
+            "terms[0].council_goals[0].indicators[0].year_targets: "
+            "2031 ligger utanför mandatperioden 2027–2030"
+        ],
+    ),
+    (
+        "a misspelt field in a term",
+        'political_programme = "Politiskt program 2027–2030"',
+        'politiskt_program = "Politiskt program 2027–2030"',
+        ["terms[0].politiskt_program", "inget känt fält"],
+    ),
+    (
+        "goals at the top level without [term]",
+        SHIPPED[SHIPPED.index("[term]\n") : SHIPPED.index("[[strategic_areas]]")],
+        "",
+        ["term: saknas", "[[terms]]"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "old", "new", "expected"), BROKEN_TERMS, ids=[b[0] for b in BROKEN_TERMS]
+)
+def test_a_broken_term_gets_its_own_swedish_message(
+    tmp_path: Path, label: str, old: str, new: str, expected: list[str]
+) -> None:
+    assert SHIPPED.count(old) == 1, f"the test's anchor {old!r} is not once in the shipped file"
+    path = write(tmp_path, SHIPPED.replace(old, new))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    for words in expected:
+        assert words in message, f"{words!r} not in:\n{message}"
+
+
+def test_a_term_of_the_new_form_overlapping_another_is_named(tmp_path: Path) -> None:
+    twice = _as_terms(SHIPPED).replace(NEW_TERM, NEW_TERM + NEW_TERM)
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, twice))
+    assert "terms[2]: mandatperioden 2027–2030 överlappar terms[1] (2027–2030)" in str(info.value)
+    no_goals = (
+        ONLY_2023[: ONLY_2023.index("[term]")]
+        + ONLY_2023[ONLY_2023.index("# --- Organisationen") :]
+    )
+    with pytest.raises(ConfigError, match=re.escape("terms: ingen mandatperiod har mål")):
+        load_config(write(tmp_path, no_goals, "utan-mal.toml"))
+
+
+def _goals_by_term(session: Session) -> dict[int, dict[str, str]]:
+    terms = {t.id: t.start_year for t in session.exec(select(Term))}
+    found: dict[int, dict[str, str]] = {}
+    for goal in session.exec(select(Goal)):
+        found.setdefault(terms[goal.term_id], {})[goal.key] = goal.title
+    return found
+
+
+def test_apply_creates_every_term_and_reapplying_changes_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    loaded = load_config()
+    with Session(engine) as session:
+        first = apply_config(session, loaded)
+        session.commit()
+        assert first.created["term"] == 2 and first.created["strategic_area"] == 6
+        terms = session.exec(select(Term).order_by(Term.start_year)).all()
+        assert [(t.start_year, t.end_year, t.political_programme) for t in terms] == [
+            (2023, 2026, "Politiskt program 2023–2026"),
+            (2027, 2030, "Politiskt program 2027–2030"),
+        ]
+        goals = _goals_by_term(session)
+        assert set(goals) == {2023, 2027} and len(goals[2023]) == len(goals[2027]) == 12
+        assert goals[2023]["bun-1"] != goals[2027]["bun-1"]
+        bun_a = session.exec(
+            select(Indicator)
+            .join(Goal)
+            .where(Goal.term_id == terms[1].id, Indicator.key == "bun-1-a")
+        ).one()
+        targets = {
+            t.year: t.value
+            for t in session.exec(
+                select(IndicatorTarget).where(IndicatorTarget.indicator_id == bun_a.id)
+            )
+        }
+        assert targets == {None: 80, 2027: 74, 2028: 76, 2029: 78, 2030: 80}
+        before = _counts(session)
+
+    with Session(engine) as session:
+        assert not apply_config(session, loaded).changed
+        session.commit()
+        assert _counts(session) == before
+
+    edited = SHIPPED.replace(
+        'title = "Fler elever lämnar grundskolan med godkända betyg i alla ämnen (exempel)"',
+        'title = "Alla elever lämnar grundskolan med godkända betyg"',
+    ).replace("2029 = 78, 2030 = 80 }", "2029 = 78 }", 1)
+    with Session(engine) as session:
+        third = apply_config(session, load_config(write(tmp_path, edited)))
+        session.commit()
+        assert dict(third.updated) == {"goal": 1, "municipality": 1}
+        assert dict(third.removed) == {"indicator_target": 1} and not third.created
+        goals = _goals_by_term(session)
+        assert goals[2027]["bun-1"] == "Alla elever lämnar grundskolan med godkända betyg"
+        assert goals[2023]["bun-1"] == (
+            "Fler elever lämnar grundskolan behöriga till gymnasieskolan (exempel)"
         )

@@ -4,20 +4,39 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from arshjul.cli.common import ConfigOption, app, check_year, config_path
+from arshjul.cli.common import (
+    AsOfOption,
+    ConfigOption,
+    app,
+    check_year,
+    config_path,
+    parse_as_of,
+)
 from arshjul.errors import ArshjulError
+
+if TYPE_CHECKING:
+    from arshjul.config.loader import LoadedConfig
+
+
+def term_warnings(loaded: LoadedConfig, cycle_year: int) -> list[str]:
+    """The cycle's warning when a plan year lies outside every term the file has goals for."""
+    from arshjul.governance.terms import term_warning
+
+    warning = term_warning(cycle_year, loaded.config.term_years())
+    return [warning] if warning else []
 
 
 @app.command("init")
-def init_command(config: ConfigOption = None) -> None:
+def init_command(config: ConfigOption = None, as_of: AsOfOption = None) -> None:
     """Skapa eller uppgradera databasen och läs in kommunens konfiguration."""
     from arshjul.config.loader import load_config
 
     loaded = load_config(config_path(config))
+    warnings = term_warnings(loaded, parse_as_of(as_of).year)
     from arshjul.config.apply import apply_config
     from arshjul.models.db import default_engine, session_scope, upgrade
 
@@ -28,6 +47,10 @@ def init_command(config: ConfigOption = None) -> None:
     m = report.municipality
     typer.echo(f"Databas: {engine.url.render_as_string(hide_password=True)}")
     typer.echo(f"{m.name} ({m.code}) inläst från {loaded.path}")
+    terms = ", ".join(str(t) for t in loaded.config.term_years())
+    typer.echo(f"Mandatperioder med mål: {terms}")
+    for warning in warnings:
+        typer.echo(warning, err=True)
     if not report.changed:
         typer.echo("Inget ändrat: databasen stämmer redan med filen.")
         return
@@ -48,7 +71,7 @@ _TABLE_SV = {
     "municipality": "kommun",
     "org_unit": "enheter",
     "contact": "kontakter",
-    "term": "mandatperiod",
+    "term": "mandatperioder",
     "strategic_area": "strategiska områden",
     "goal": "mål",
     "indicator": "indikatorer",
@@ -65,7 +88,7 @@ def calendar_command(
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Årets skeden med datum; valår upptäcks."""
+    """Årets skeden med datum; valår och planår utan mål i konfigurationen upptäcks."""
     check_year(year)
     from arshjul.calendar.render import render_table, to_json
     from arshjul.calendar.schedule import build_schedule
@@ -73,6 +96,7 @@ def calendar_command(
 
     loaded = load_config(config_path(config))
     schedule = build_schedule(year, loaded.config.calendar)
+    warnings = term_warnings(loaded, year)
     name = loaded.config.municipality.name
     if ics is not None:
         from arshjul.calendar.ics import to_ics
@@ -83,6 +107,10 @@ def calendar_command(
             raise ArshjulError(f"Kunde inte skriva {ics}: {exc.strerror}.") from None
         typer.echo(f"Kalendern för {year} är skriven till {ics}", err=as_json)
     if as_json:
-        typer.echo(json.dumps(to_json(schedule), ensure_ascii=False, indent=2))
-    elif ics is None:
+        shown = {"year": year, "stages": to_json(schedule), "warnings": warnings}
+        typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+        return
+    if ics is None:
         typer.echo(render_table(schedule, name))
+    for warning in warnings:
+        typer.echo(warning, err=True)

@@ -2,7 +2,10 @@
 
 Idempotent: loading the same file twice changes nothing; an edited file updates
 what changed. Nothing is deleted that history may point at: a unit missing from
-the file is marked inactive, goals and indicators stay.
+the file is marked inactive, goals and indicators stay (a target the file no longer
+has is removed). Each term of the file (the top-level ``[term]`` and every
+``[[terms]]``) gets its own areas, goals, indicators and targets; a goal is found
+again by its term and key.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from arshjul.config.loader import LoadedConfig
-from arshjul.config.schema import IndicatorConfig, MunicipalityConfig, Person
+from arshjul.config.schema import IndicatorConfig, MunicipalityConfig, Person, TermGoalsConfig
 from arshjul.models import (
     AuditEntry,
     Contact,
@@ -108,12 +111,13 @@ def apply_config(
 
     units = _apply_units(session, upsert, report, cfg, mid)
     _apply_central_contacts(session, upsert, report, cfg, mid)
-    term = upsert(
-        Term,
-        {"municipality_id": mid, "start_year": cfg.term.start_year},
-        {"end_year": cfg.term.end_year, "political_programme": cfg.term.political_programme},
-    )
-    _apply_goals(upsert, cfg, mid, term.id, units)  # type: ignore[arg-type]
+    for _, goals in cfg.goal_terms():
+        term = upsert(
+            Term,
+            {"municipality_id": mid, "start_year": goals.start_year},
+            {"end_year": goals.end_year, "political_programme": goals.political_programme},
+        )
+        _apply_goals(upsert, goals, mid, term.id, units)  # type: ignore[arg-type]
 
     if report.changed or municipality.config_digest != loaded.digest:
         municipality.config_digest = loaded.digest
@@ -207,8 +211,9 @@ def _sync_contacts(
 
 
 def _apply_goals(
-    upsert: _Upserter, cfg: MunicipalityConfig, mid: int, term_id: int, units: dict[str, OrgUnit]
+    upsert: _Upserter, cfg: TermGoalsConfig, mid: int, term_id: int, units: dict[str, OrgUnit]
 ) -> None:
+    """One term's strategic areas, goals, indicators and targets."""
     areas: dict[str, StrategicArea] = {}
     for order, area in enumerate(cfg.strategic_areas):
         areas[area.key] = upsert(
@@ -271,6 +276,13 @@ def _apply_indicators(
         targets: dict[int | None, float] = dict(ind.year_targets)
         if ind.term_target is not None:
             targets[None] = ind.term_target
+        # A target the file no longer has goes (nothing points at a target).
+        for stale in upsert.session.exec(
+            select(IndicatorTarget).where(IndicatorTarget.indicator_id == row.id)
+        ).all():
+            if stale.year not in targets:
+                upsert.session.delete(stale)
+                upsert.report.removed["indicator_target"] += 1
         for year, value in targets.items():
             upsert(
                 IndicatorTarget,

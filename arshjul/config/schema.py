@@ -2,6 +2,29 @@
 
 Keys are the English identifiers used in code (GLOSSARY.md); every message a
 user gets about them is Swedish (see :mod:`arshjul.config.messages`).
+
+Terms of office (mandatperioder) and their goals. A file names the terms it has goals
+for, each with its own strategic areas, council goals and unit goals:
+
+* ``[term]`` with ``strategic_areas``, ``council_goals`` and ``unit_goals`` at the top
+  level is one term (the original form; every older file keeps working);
+* ``[[terms]]`` adds terms, each with ``start_year``, ``end_year``,
+  ``political_programme`` and its own ``strategic_areas``, ``council_goals`` and
+  ``unit_goals`` (``[[terms.council_goals]]`` …). Both forms may stand in one file: a
+  municipality adds its next term without moving the goals it has.
+
+The rules, checked within each term: a goal's area and the council goal a unit goal
+serves belong to the same term; goal, indicator and area keys are unique within a term
+(the same key, "1.1", may be used in two terms); a year target lies within the term. Units
+are shared by all terms. No two terms share a year.
+
+Decision: a term must be the computed one (:func:`arshjul.governance.terms.term_of`, the
+four years after an ordinary election), with no override. Swedish law fixes the terms: the
+council elected in September takes office on 15 October (KL 5 kap. 9 §) and an extra
+election does not start a new term (the new council sits out the old one), so a term
+that differs from the computed one is a typing mistake, and accepting it would give a
+year the goals of a term it is not in. Goals revised during a term are the same term's
+goals edited in the file.
 """
 
 from __future__ import annotations
@@ -11,11 +34,26 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from arshjul.accounts.chart import shipped_chart
 from arshjul.calendar.rules import CalendarConfig
 from arshjul.errors import ConfigError
+from arshjul.governance.terms import (
+    TermYears,
+    length_problem,
+    overlaps,
+    start_problem,
+    years_of,
+)
 
 _EMAIL = re.compile(
     r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
@@ -81,18 +119,28 @@ class CentralContacts(Strict):
 
 
 class TermConfig(Strict):
+    """A term of office: four years after an ordinary election (2023–2026, 2027–2030 …)."""
+
     start_year: int = Field(ge=2000, le=2100)
     end_year: int = Field(ge=2000, le=2100)
     political_programme: str = ""
 
-    @model_validator(mode="after")
-    def _four_years(self) -> Self:
-        if self.end_year != self.start_year + 3:
-            raise ValueError(
-                f"en mandatperiod är fyra år: {self.start_year}–{self.start_year + 3}, "
-                f"inte {self.start_year}–{self.end_year}"
-            )
-        return self
+    @field_validator("start_year")
+    @classmethod
+    def _starts_after_an_election(cls, start_year: int) -> int:
+        problem = start_problem(start_year)
+        if problem:
+            raise ValueError(problem)
+        return start_year
+
+    @field_validator("end_year")
+    @classmethod
+    def _four_years(cls, end_year: int, info: ValidationInfo) -> int:
+        start_year = info.data.get("start_year")
+        problem = length_problem(start_year, end_year) if start_year is not None else None
+        if problem:
+            raise ValueError(problem)
+        return end_year
 
 
 class AreaConfig(Strict):
@@ -125,6 +173,66 @@ class UnitGoalConfig(Strict):
     title: Text
     description: str = ""
     indicators: list[IndicatorConfig] = Field(default_factory=list)
+
+
+class TermGoalsConfig(TermConfig):
+    """One term with its own strategic areas and goals (``[[terms]]``)."""
+
+    strategic_areas: list[AreaConfig] = Field(min_length=1)
+    council_goals: list[CouncilGoalConfig] = Field(default_factory=list)
+    unit_goals: list[UnitGoalConfig] = Field(default_factory=list)
+
+    @property
+    def years(self) -> TermYears:
+        return years_of(self)
+
+    def problems(self, prefix: str, units: dict[str, UnitConfig]) -> list[str]:
+        """What is wrong within the term, each line starting with its field's path."""
+        problems: list[str] = []
+        goals = [*self.council_goals, *self.unit_goals]
+        for label, keys in (
+            ("strategic_areas", [a.key for a in self.strategic_areas]),
+            ("goals", [g.key for g in goals]),
+            ("indicators", [i.key for g in goals for i in g.indicators]),
+        ):
+            for dup in _duplicates(keys):
+                problems.append(
+                    f"{prefix}{label}: nyckeln ”{dup}” förekommer mer än en gång "
+                    f"i mandatperioden {self.years}"
+                )
+        area_keys = {a.key for a in self.strategic_areas}
+        council_keys = {g.key for g in self.council_goals}
+        for i, goal in enumerate(self.council_goals):
+            if goal.area not in area_keys:
+                problems.append(
+                    f"{prefix}council_goals[{i}].area: okänt strategiskt område ”{goal.area}” "
+                    f"i mandatperioden {self.years}"
+                )
+        for i, goal in enumerate(self.unit_goals):
+            where = f"{prefix}unit_goals[{i}]"
+            if goal.unit not in units:
+                problems.append(f"{where}.unit: okänd enhet ”{goal.unit}”")
+            elif units[goal.unit].kind not in ("committee", "executive_board", "company"):
+                problems.append(f"{where}.unit: ”{goal.unit}” är ingen nämnd, styrelse eller bolag")
+            if goal.serves not in council_keys:
+                problems.append(
+                    f"{where}.serves: okänt fullmäktigemål ”{goal.serves}” "
+                    f"i mandatperioden {self.years}"
+                )
+        for kind, listed in (
+            ("council_goals", self.council_goals),
+            ("unit_goals", self.unit_goals),
+        ):
+            for i, goal in enumerate(listed):
+                for j, ind in enumerate(goal.indicators):
+                    outside = sorted(y for y in ind.year_targets if y not in self.years)
+                    if outside:
+                        problems.append(
+                            f"{prefix}{kind}[{i}].indicators[{j}].year_targets: "
+                            f"{', '.join(map(str, outside))} ligger utanför "
+                            f"mandatperioden {self.years}"
+                        )
+        return problems
 
 
 UnitKindName = Literal[
@@ -274,10 +382,13 @@ class MunicipalityConfig(Strict):
     municipality: MunicipalityInfo
     mail: MailConfig
     central: CentralContacts
-    term: TermConfig
-    strategic_areas: list[AreaConfig] = Field(min_length=1)
+    # One term in the original form: [term] with its goals at the top level …
+    term: TermConfig | None = None
+    strategic_areas: list[AreaConfig] = Field(default_factory=list)
     council_goals: list[CouncilGoalConfig] = Field(default_factory=list)
     unit_goals: list[UnitGoalConfig] = Field(default_factory=list)
+    # … and any number of terms with their own goals ([[terms]]).
+    terms: list[TermGoalsConfig] = Field(default_factory=list)
     units: list[UnitConfig] = Field(min_length=1)
     deviation: DeviationConfig = Field(default_factory=DeviationConfig)
     watch: WatchConfig = Field(default_factory=WatchConfig)
@@ -288,25 +399,67 @@ class MunicipalityConfig(Strict):
     accounts: AccountsConfig = Field(default_factory=AccountsConfig)
     group: GroupConfig = Field(default_factory=GroupConfig)
 
+    def goal_terms(self) -> list[tuple[str, TermGoalsConfig]]:
+        """Every term with its goals, with the path its fields are named by in messages.
+
+        The top-level term first (path ""), then each ``[[terms]]`` (``terms[0].`` …).
+        """
+        found: list[tuple[str, TermGoalsConfig]] = []
+        if self.term is not None and self.strategic_areas:
+            top = TermGoalsConfig(
+                start_year=self.term.start_year,
+                end_year=self.term.end_year,
+                political_programme=self.term.political_programme,
+                strategic_areas=self.strategic_areas,
+                council_goals=self.council_goals,
+                unit_goals=self.unit_goals,
+            )
+            found.append(("", top))
+        found.extend((f"terms[{i}].", t) for i, t in enumerate(self.terms))
+        return found
+
+    def term_years(self) -> list[TermYears]:
+        """The terms the file has goals for, earliest first."""
+        return sorted(t.years for _, t in self.goal_terms())
+
+    def _term_problems(self, units: dict[str, UnitConfig]) -> list[str]:
+        problems: list[str] = []
+        top_goals = bool(self.strategic_areas or self.council_goals or self.unit_goals)
+        if self.term is None and top_goals:
+            problems.append(
+                "term: saknas men måste anges när strategic_areas, council_goals eller "
+                "unit_goals står överst i filen (eller flytta dem till en [[terms]])"
+            )
+        if self.term is not None and not self.strategic_areas:
+            problems.append(
+                f"strategic_areas: mandatperioden {years_of(self.term)} i [term] behöver "
+                "minst ett strategiskt område"
+            )
+        if self.term is None and not self.terms:
+            problems.append(
+                "terms: ingen mandatperiod har mål: ange [term] med strategic_areas, "
+                "council_goals och unit_goals, eller en [[terms]] per mandatperiod"
+            )
+        listed = self.goal_terms()
+        for i, j in overlaps(t for _, t in listed):
+            (first, earlier), (second, later) = listed[i], listed[j]
+            problems.append(
+                f"{second.rstrip('.') or 'term'}: mandatperioden {later.years} överlappar "
+                f"{first.rstrip('.') or 'term'} ({earlier.years}); varje mandatperiod "
+                "anges en gång"
+            )
+        for prefix, term in listed:
+            problems.extend(term.problems(prefix, units))
+        return problems
+
     @model_validator(mode="after")
     def _references(self) -> Self:
         problems: list[str] = []
         unit_keys = [u.key for u in self.units]
         units = {u.key: u for u in self.units}
-        goal_keys = [g.key for g in self.council_goals] + [g.key for g in self.unit_goals]
-        area_keys = {a.key for a in self.strategic_areas}
-        council_keys = {g.key for g in self.council_goals}
-        indicator_keys = [
-            i.key for g in [*self.council_goals, *self.unit_goals] for i in g.indicators
-        ]
-        for label, keys in (
-            ("units", unit_keys),
-            ("strategic_areas", [a.key for a in self.strategic_areas]),
-            ("goals", goal_keys),
-            ("indicators", indicator_keys),
-        ):
-            for dup in _duplicates(keys):
-                problems.append(f"{label}: nyckeln ”{dup}” förekommer mer än en gång")
+        for dup in _duplicates(unit_keys):
+            problems.append(f"units: nyckeln ”{dup}” förekommer mer än en gång")
+        problems.extend(self._term_problems(units))
         for i, unit in enumerate(self.units):
             if unit.parent is not None and unit.parent not in units:
                 problems.append(f"units[{i}].parent: okänd enhet ”{unit.parent}”")
@@ -324,18 +477,6 @@ class MunicipalityConfig(Strict):
         ):
             if kinds[kind] != 1:
                 problems.append(f'units: exakt en enhet med kind = "{kind}" ({label}) behövs')
-        for i, goal in enumerate(self.council_goals):
-            if goal.area not in area_keys:
-                problems.append(f"council_goals[{i}].area: okänt strategiskt område ”{goal.area}”")
-        for i, goal in enumerate(self.unit_goals):
-            if goal.unit not in units:
-                problems.append(f"unit_goals[{i}].unit: okänd enhet ”{goal.unit}”")
-            elif units[goal.unit].kind not in ("committee", "executive_board", "company"):
-                problems.append(
-                    f"unit_goals[{i}].unit: ”{goal.unit}” är ingen nämnd, styrelse eller bolag"
-                )
-            if goal.serves not in council_keys:
-                problems.append(f"unit_goals[{i}].serves: okänt fullmäktigemål ”{goal.serves}”")
         for code, key in self.accounts.responsibility.items():
             if key not in units:
                 problems.append(f"accounts.responsibility: ansvar ”{code}” har okänd enhet ”{key}”")

@@ -104,12 +104,18 @@ def indicator_table(
     )
 
 
+def _goal_heading(key: str, title: str) -> str:
+    """ "Mål 1.1: Trygg kommun", or just "Mål 1.1" when the goal has no wording of its own."""
+    label = f"Mål {key}"
+    return title if title == label else f"{label}: {title}"
+
+
 def _goals(doc: DocumentBuilder, data: SepData) -> None:
     for area in data.areas:
         doc.heading(area.name, 2)
         write_text(doc, area.description, empty="")
         for goal in area.goals:
-            doc.heading(f"Mål {goal.key}: {goal.title}", 3)
+            doc.heading(_goal_heading(goal.key, goal.title), 3)
             write_text(doc, goal.description, empty="")
             indicator_table(
                 doc,

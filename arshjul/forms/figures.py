@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from arshjul.formats import format_number, format_tkr, month_name
+from arshjul.governance.terms import term_holding, term_of
 from arshjul.models import (
     ActionPlan,
     BudgetFrame,
@@ -72,6 +73,8 @@ class StageFacts:
     goals: list[dict[str, Any]] = field(default_factory=list)
     indicators: list[dict[str, Any]] = field(default_factory=list)
     controls: list[dict[str, Any]] = field(default_factory=list)
+    # Why the unit has no goals to assess, when the stage asks about goals and it has none.
+    goals_note: str = ""
 
     def context(self) -> dict[str, Any]:
         """The validation context: known amounts, goals, indicators, controls, unit kind."""
@@ -202,14 +205,30 @@ def known_figures_for(
     return []
 
 
+def term_for_year(session: Session, municipality_id: int, year: int) -> Term | None:
+    """The configured term that holds the year; None when none does (never another term)."""
+    terms = session.exec(select(Term).where(Term.municipality_id == municipality_id)).all()
+    return term_holding(year, terms)
+
+
 def _term_id(session: Session, municipality_id: int, year: int) -> int | None:
-    terms = session.exec(
-        select(Term).where(Term.municipality_id == municipality_id).order_by(Term.start_year)
-    ).all()
-    current = [t for t in terms if t.start_year <= year <= t.end_year]
-    earlier = [t for t in terms if t.start_year <= year]
-    chosen = current or earlier or terms
-    return chosen[-1].id if chosen else None
+    term = term_for_year(session, municipality_id, year)
+    return term.id if term is not None else None
+
+
+def no_goals_note(session: Session, unit: OrgUnit, year: int) -> str:
+    """Why a unit has no goals to assess for a year, as the secretary reads it."""
+    term = term_for_year(session, unit.municipality_id, year)
+    if term is None:
+        return (
+            f"Det finns inga mål att bedöma för {year}: målen för mandatperioden "
+            f"{term_of(year)} är inte inlagda i Årshjul. Hör av dig till controllern om "
+            "ni har beslutade mål för året."
+        )
+    return (
+        f"{unit.name} har inga egna mål för mandatperioden "
+        f"{term.start_year}–{term.end_year}, så här finns inget att bedöma."
+    )
 
 
 def _target_text(value: float | None, unit: str) -> str:
@@ -223,8 +242,14 @@ def _target_text(value: float | None, unit: str) -> str:
 def goals_for(
     session: Session, unit: OrgUnit, year: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The unit's goals and their indicators (with this year's target) in the current term."""
+    """The unit's goals and their indicators (with this year's target) in the year's term.
+
+    The term is the configured one that holds the year; a year outside every term has
+    no goals (never an earlier term's).
+    """
     term_id = _term_id(session, unit.municipality_id, year)
+    if term_id is None:
+        return [], []
     goal_rows = session.exec(
         select(Goal)
         .where(Goal.unit_id == unit.id, Goal.term_id == term_id)
@@ -319,6 +344,8 @@ def stage_facts(session: Session, request: SubmissionRequest) -> StageFacts:
     facts.figures = known_figures_for(session, unit, stage, cycle.year)
     if stage.slug in ("delar", "arsredovisning"):
         facts.goals, facts.indicators = goals_for(session, unit, cycle.year)
+        if not facts.goals:
+            facts.goals_note = no_goals_note(session, unit, cycle.year)
     if stage.slug == "arsredovisning" and unit.kind in ("committee", "executive_board"):
         facts.controls = controls_for(session, unit, cycle.year)
     return facts

@@ -9,7 +9,7 @@ never given another term's goals in silence: the caller warns and the documents 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -65,10 +65,16 @@ def term_warning(cycle_year: int, configured: Iterable[TermYears]) -> str | None
     needed = sorted({term_of(y) for y in missing})
     known = ", ".join(str(t) for t in sorted(terms)) or "inga"
     return (
-        f"Varning: planåren {', '.join(map(str, missing))} ligger utanför de mandatperioder "
+        f"Varning: {plan_years_phrase(missing)} ligger utanför de mandatperioder "
         f"som konfigurationen har mål för ({known}); lägg till målen för "
         f"{', '.join(f'mandatperioden {t}' for t in needed)} i kommunens TOML-fil."
     )
+
+
+def plan_years_phrase(years: Sequence[int]) -> str:
+    """ "planåret 2031" or "planåren 2031, 2032", as Swedish counts them."""
+    listed = ", ".join(map(str, years))
+    return f"planåret {listed}" if len(years) == 1 else f"planåren {listed}"
 
 
 class _HasYears(Protocol):

@@ -232,6 +232,8 @@ def build_inputs(
         elif kind == "goals":
             if facts.goals:
                 views.append(_goals(name, field, values, errors, facts))
+            elif facts.goals_note:  # a sentence saying why, never an empty part
+                views.append(InputView("goals", name, field.title or name, facts.goals_note))
         elif kind == "indicators":
             if facts.indicators:
                 views.append(_indicators(name, field, values, errors, facts))

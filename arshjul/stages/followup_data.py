@@ -164,18 +164,26 @@ def _companies(ctx: StageContext, results: dict[str, int]) -> tuple[doc.CompanyR
 
 
 def record_goal_answers(ctx: StageContext) -> None:
-    """Turn the units' goal assessments and indicator values into rows."""
+    """Turn the units' goal assessments and indicator values into rows.
+
+    Only the goals of the term that holds the follow-up year count (a key such as
+    "bun-1" may be used in several terms); a year outside every term records none.
+    """
+    from arshjul.forms.figures import term_for_year
+
     answers = submissions_by_unit(ctx.session, ctx.stage)
-    goals = {
-        g.key: g
-        for g in ctx.session.exec(select(Goal).where(Goal.municipality_id == ctx.municipality.id))
-    }
-    indicators = {
-        i.key: i
-        for i in ctx.session.exec(
-            select(Indicator).where(Indicator.municipality_id == ctx.municipality.id)
-        )
-    }
+    term = term_for_year(ctx.session, ctx.municipality.id, ctx.year)  # type: ignore[arg-type]
+    in_term = ctx.session.exec(select(Goal).where(Goal.term_id == term.id)).all() if term else []
+    goals = {g.key: g for g in in_term}
+    owner = {g.id: g.unit_id for g in in_term}
+    indicators = (
+        {
+            i.key: i
+            for i in ctx.session.exec(select(Indicator).join(Goal).where(Goal.term_id == term.id))
+        }
+        if term
+        else {}
+    )
     for unit_id, answer in answers.items():
         for key, judged in (answer.get("goals") or {}).items():
             goal = goals.get(key)
@@ -198,7 +206,7 @@ def record_goal_answers(ctx: StageContext) -> None:
             ctx.session.add(row)
         for key, value in (answer.get("indicators") or {}).items():
             indicator = indicators.get(key)
-            if indicator is None:
+            if indicator is None or owner.get(indicator.goal_id) != unit_id:
                 continue
             row = ctx.session.exec(
                 select(IndicatorValue).where(
@@ -234,9 +242,23 @@ def derive_council_attainment(levels: list[str]) -> str:
 
 
 def _goals(ctx: StageContext) -> tuple[doc.GoalReport, ...]:
+    """The goals of the term that holds the follow-up year, each with its assessment.
+
+    A year outside every configured term has no goals: the report names what it lacks.
+    """
+    from arshjul.forms.figures import term_for_year
+    from arshjul.governance.terms import term_of
+
     session = ctx.session
+    term = term_for_year(session, ctx.municipality.id, ctx.year)  # type: ignore[arg-type]
+    if term is None:
+        ctx.missing.append(
+            f"mål för {ctx.year}: konfigurationen har inga mål för mandatperioden "
+            f"{term_of(ctx.year)} (lägg till en [[terms]] i kommunens TOML-fil)"
+        )
+        return ()
     goals = session.exec(
-        select(Goal).where(Goal.municipality_id == ctx.municipality.id).order_by(Goal.sort_order)
+        select(Goal).where(Goal.term_id == term.id).order_by(Goal.sort_order)
     ).all()
     areas = {a.id: a.name for a in session.exec(select(StrategicArea))}
     units = {u.id: u.name for u in session.exec(select(OrgUnit))}

@@ -27,6 +27,7 @@ from arshjul.governance.terms import (
     TermYears,
     configured_term,
     plan_years,
+    plan_years_phrase,
     term_of,
     uncovered_years,
 )
@@ -96,7 +97,7 @@ def _term_texts(ctx: StageContext, years: tuple[int, int, int]) -> tuple[str, st
         return str(term), ""
     needed = sorted({str(term_of(y)) for y in missing})
     note = (
-        f"Observera: planåren {', '.join(map(str, missing))} ligger utanför de mandatperioder "
+        f"Observera: {plan_years_phrase(missing)} ligger utanför de mandatperioder "
         f"som kommunens konfiguration har mål för. Målen för mandatperioden "
         f"{' och '.join(needed)} är inte inlästa, så planen visar inga mål för de åren."
     )
