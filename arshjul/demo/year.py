@@ -12,6 +12,7 @@ import datetime as dt
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -98,6 +99,8 @@ class Year:
             self.add(stage.opens, "open", stage.slug)
             if stage.slug in ("budgetdag", "ks-beslut", "kf-beslut"):
                 self.add(stage.decision, "decide", stage.slug)
+        # SKR's April forecast arrives before the budget drafting, in every kind of year.
+        self.add(WORKING_DAYS.next_working_day(dt.date(self.year, 4, 27)), "forecast")
         for month in range(1, 13):
             if self.slugs is not None and not self.slugs - PLANNING:
                 break  # the planning half needs no actuals
@@ -120,6 +123,10 @@ class Year:
         for kind, what in events:
             if kind == "actuals":
                 self.import_actuals(day, int(what))
+            elif kind == "forecast":
+                folder = self.folder / "indata"
+                path = figures.tax_forecast_file(folder, self.year, (4, 24))
+                self._import("skatteprognos", path, day)
         watch_day = any(kind in ("watch", "open") for kind, _ in events)
         if watch_day and WORKING_DAYS.is_working_day(day):
             self.watch(day)
@@ -336,6 +343,7 @@ class Year:
 
     def answer(self, day: dt.date) -> None:
         """Every secretary whose day has come sends in, through the form's own model."""
+        from arshjul.forms.figures import term_for_year
         from arshjul.lifecycle.on_behalf import submit_on_behalf
         from arshjul.models import (
             Goal,
@@ -360,13 +368,16 @@ class Year:
                     continue
                 if secretaries.answer_day(unit.key, opened, deadline) != day:
                     continue
-                goals = [g.key for g in session.exec(select(Goal).where(Goal.unit_id == unit.id))]
-                indicators = [
-                    i.key
-                    for i in session.exec(
-                        select(Indicator).join(Goal).where(Goal.unit_id == unit.id)
-                    )
-                ]
+                # The goals of the term that holds the year; none outside every term.
+                term = term_for_year(session, unit.municipality_id, self.year)
+                goals: list[str] = []
+                indicators: list[str] = []
+                if term is not None:
+                    mine = (Goal.unit_id == unit.id, Goal.term_id == term.id)
+                    goals = [g.key for g in session.exec(select(Goal).where(*mine))]
+                    indicators = [
+                        i.key for i in session.exec(select(Indicator).join(Goal).where(*mine))
+                    ]
                 raw = secretaries.answer(
                     unit.key,
                     unit.kind,
@@ -418,6 +429,7 @@ class Year:
                 settings=get_settings(),
                 as_of=at(day, 9),
                 frame_changes=changes,
+                tax_rate=Decimal("22.41") if slug in ("ks-beslut", "kf-beslut") else None,
             )
         self.report(f"beslut:{slug}")
 
