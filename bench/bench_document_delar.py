@@ -2,8 +2,10 @@
 
 Synthetic data: 15 committees (economy table with totals, a bar chart, a comment each),
 3 strategic areas with 7 council goals and 15 committee goals with indicators (a table
-and a stacked chart), the financial goals, the balanskravsutredning, resultaträkning and
-balansräkning with a comparison column, 3 action plans with follow-ups and 5 companies.
+and a stacked chart), the financial goals, the balanskravsutredning, the income statement
+and balance sheet with their comparison columns and the municipal group, computed from
+small double-entry books by the same functions the stages use (``tests/sample_books.py``),
+3 action plans with follow-ups and 5 companies.
 
 Run ``.venv/bin/python bench/bench_document_delar.py [RUNS]``. Importing matplotlib is
 timed apart, then one warm-up build (fonts, templates, caches); the target for the median
@@ -25,15 +27,17 @@ from arshjul.documents.followup_data import (
     ActionPlanMeasure,
     ActionPlanSummary,
     BalanceRequirement,
-    BalanceSheet,
     CompanyReport,
     FinancialGoal,
     FollowUpData,
     GoalReport,
-    IncomeStatement,
     IndicatorResult,
     UnitEconomy,
 )
+
+# The statements come from the tests' small books: real accounts, no database.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import sample_books  # noqa: E402
 
 UNITS = 15
 AREAS = ("Inspirerande livsmiljö", "Inspirerande lärande och arbete", "Inspirerande organisation")
@@ -104,9 +108,7 @@ def synthetic(seed: int = 1984) -> FollowUpData:
                 council.key,
             )
         )
-    income = IncomeStatement(
-        "Januari–augusti 2027", 98 * M, -720 * M, -28 * M, 500 * M, 190 * M, 4 * M, -6 * M
-    )
+    statements = sample_books.statements(12 * M, annual=False)
     return FollowUpData(
         municipality="Arboga kommun",
         year=2027,
@@ -117,13 +119,9 @@ def synthetic(seed: int = 1984) -> FollowUpData:
         companies=[CompanyReport(f"Bolag {i} AB", 100, TEXT, M) for i in range(5)],
         action_plans=plans,
         goals=goals,
-        income_statement=income,
-        income_statement_comparisons=[income],
-        balance_sheet=BalanceSheet("31 augusti 2027", 1450 * M, 210 * M, 820 * M, 60 * M, 780 * M),
-        balance_sheet_comparisons=[
-            BalanceSheet("31 december 2026", 1400 * M, 200 * M, 800 * M, 60 * M, 740 * M)
-        ],
-        balance_requirement=BalanceRequirement(12 * M, 2 * M),
+        statements=statements,
+        group=sample_books.group(statements, annual=False),
+        balance_requirement=BalanceRequirement(statements.result_kr, realisation_gains_kr=2 * M),
         sound_financial_management=[FinancialGoal("Resultat minst 2 %", "2,0 %", "1,7 %", False)],
         body="Kommunfullmäktige",
         demo=True,

@@ -477,8 +477,9 @@ def test_every_template_imports(db: tuple[Session, Municipality], kind: str) -> 
         run(db, NEEDS[kind], get_kind(NEEDS[kind]).template)
     template = get_kind(kind).template
     assert template.read_bytes().startswith(b"\xef\xbb\xbf"), "Excel needs the BOM for UTF-8"
-    assert len(template.read_text(encoding="utf-8-sig").splitlines()) == 3
-    assert run(db, kind, template).created == 2
+    rows = len(template.read_text(encoding="utf-8-sig").splitlines()) - 1
+    assert rows >= 2, "a template shows more than one row"
+    assert run(db, kind, template).created == rows
 
 
 def test_reimporting_an_actuals_period_replaces_it_and_keeps_the_old_values(

@@ -123,3 +123,51 @@ def test_a_frame_for_a_committee_that_does_not_exist_is_refused(municipality: Pa
     assert result.returncode == 2
     assert "”byggnämnden” är ingen känd enhet" in result.stderr
     assert count(municipality, "budget_frame") == before
+
+
+def test_the_preliminary_frames_name_what_they_lack_and_never_show_a_zero(tmp_path: Path) -> None:
+    """Only last year's frames are in: the document says "uppgift saknas" for tax, grants,
+    the result goal and the investment frames, and the command names each one."""
+    import docx
+
+    assert arshjul("init", cwd=tmp_path).returncode == 0
+    frames = tmp_path / "ramar.csv"
+    frames.write_text(
+        "enhet;budgetår;typ;område;belopp_tkr;status\n"
+        "bun;2028;drift;;412 500;föregående\nsn;2028;drift;;398 750;föregående\n",
+        encoding="utf-8",
+    )
+    assert (
+        arshjul("import", "ramar", str(frames), "--as-of", "2027-01-10", cwd=tmp_path).returncode
+        == 0
+    )
+    done = arshjul("document", "ramar", "--year", "2027", "--as-of", "2027-01-20", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lacking = [
+        line.removeprefix("Saknas i underlaget: ")
+        for line in done.stdout.splitlines()
+        if line.startswith("Saknas i underlaget: ")
+    ]
+    for named in (
+        "skatteintäkter och generella statsbidrag 2028",
+        "skattesats 2028",
+        "resultatmål 2028",
+        "investeringsramar 2028",
+        "pris- och löneindex 2028",
+    ):
+        assert any(line.startswith(named) for line in lacking), (named, lacking)
+    (path,) = (tmp_path / "utdata" / "2027" / "ramar").glob("*.docx")
+    document = docx.Document(str(path))
+    starting = {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}
+    for line in (
+        "Skattesats, kronor per 100 kronor",
+        "Skatteintäkter, prognos, tkr",
+        "Generella statsbidrag och utjämning, prognos, tkr",
+        "Resultatmål, tkr",
+    ):
+        assert starting[line] == "uppgift saknas", line
+    assert starting["Total ram för driften, tkr"] == "811\u00a0250,0"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "De preliminära investeringsramarna för 2028: uppgift saknas" in text
+    headers = [t.rows[0].cells[-1].text for t in document.tables]
+    assert "Investeringsram 2028, tkr" not in headers

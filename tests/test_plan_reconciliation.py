@@ -10,6 +10,9 @@ be a placeholder.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +28,7 @@ from sqlmodel import Session, select
 from arshjul.config.apply import apply_config
 from arshjul.config.loader import load_config
 from arshjul.demo.year import PLANNING, Year
-from arshjul.formats import parse_tkr
+from arshjul.formats import format_tkr, parse_tkr
 from arshjul.governance.frames import counting
 from arshjul.models import (
     BudgetFrame,
@@ -303,3 +306,92 @@ def test_the_adopted_budget_is_the_next_years_budget(plan: Plan) -> None:
         }
     assert near(income["Skatteintäkter"], stored["skatteintakter"])
     assert near(income["Verksamhetens kostnader"], stored["verksamhetens_kostnader"])
+
+
+# --------------------------------------------------------------------------- the term
+def test_the_plan_names_the_term_that_holds_its_years(plan: Plan) -> None:
+    """2027 and the election year 2026 both plan years of 2027–2030, whose goals exist."""
+    sep = plan.documents["kf-beslut"]
+    text = text_of(sep)
+    assert "Kommunfullmäktiges mål för mandatperioden 2027–2030" in text
+    assert "ligger utanför de mandatperioder" not in text
+    goals = [p.text for p in sep.paragraphs if p.style.name.startswith("Heading 3")]
+    assert "Mål 1.1" in goals and "Mål 3.2" in goals
+
+
+@pytest.fixture(scope="module")
+def beyond(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """The 2034 plan covers 2035–2037, in the term 2035–2038 that the file has no goals for."""
+    folder = tmp_path_factory.mktemp("plan-2034")
+    return _run(2034, folder, f"sqlite:///{folder / 'arshjul.db'}")
+
+
+def test_a_plan_beyond_every_configured_term_says_so(beyond: Plan) -> None:
+    """The document says so where the goals would stand; the stage records what it lacks."""
+    text = text_of(beyond.documents["kf-beslut"])
+    assert "Observera: planåren 2035, 2036, 2037 ligger utanför de mandatperioder" in text
+    assert "Planen har inga av kommunfullmäktiges mål för mandatperioden 2035–2038" in text
+    assert "Mål 1.1" not in text
+    with beyond.session() as session:
+        written = session.exec(
+            select(GeneratedDocument)
+            .join(StageInstance, StageInstance.id == GeneratedDocument.stage_instance_id)
+            .where(StageInstance.slug == "kf-beslut")
+        ).all()
+    assert written
+    assert all(
+        "mål för mandatperioden 2035–2038 (kommunens TOML-fil)" in d.missing for d in written
+    )
+
+
+def test_a_correction_writes_a_new_version_that_names_the_change(
+    beyond: Plan, tmp_path: Path
+) -> None:
+    """The council corrects Socialnämnden's frame: the controller registers it with
+    --rattar, and the plan is written again, citing the correction and the old frame."""
+    with beyond.session() as session:
+        council = session.exec(
+            select(Decision)
+            .join(StageInstance, StageInstance.id == Decision.stage_instance_id)
+            .where(StageInstance.slug == "kf-beslut")
+            .order_by(Decision.id)  # type: ignore[arg-type]
+        ).first()
+        assert council is not None
+        sn = session.exec(select(OrgUnit).where(OrgUnit.key == "sn")).one()
+        before = frames_by_year(session, "operations")[2035][(sn.id, "")].amount_kr
+        versions = len(session.exec(select(GeneratedDocument)).all())
+    corrected = (before + 3_000_000) // 1000 * 1000  # the council decides in whole tkr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARSHJUL_")}
+    env["ARSHJUL_DATABASE_URL"] = str(beyond.engine.url)
+    env["ARSHJUL_OUTPUT_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("arshjul")),
+            *("decide", "kf-beslut", "--year", "2034", "--date", "2034-12-15"),
+            *("--paragraph", "§ 80", "--rattar", str(council.id), "--skattesats", "22,41"),
+            *("--ram", f"sn={corrected // 1000}"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    written = [
+        Path(line.removeprefix("Dokument skrivet: "))
+        for line in done.stdout.splitlines()
+        if line.startswith("Dokument skrivet: ")
+    ]
+    assert len(written) == 1 and written[0].is_file(), done.stdout
+    sep = docx.Document(str(written[0]))
+    text = text_of(sep)
+    assert "Beslutad av Kommunfullmäktige 15 december 2034, § 80" in text
+    assert "Rättar beslutet § 64 den 24 november 2034" in text
+    old, new = format_tkr(before), format_tkr(corrected)
+    changed = f"Socialnämnden: driftram 2035 ändrad från {old} till {new}"
+    assert changed in text, text
+    assert f"Socialnämnden: driftram {new}" not in text, "the change is told twice"
+    rows = {r[0]: r[1] for r in table(sep, "Nämnd", "Budget 2035, tkr")[1:]}
+    assert kr(rows["Socialnämnden"]) == corrected
+    with beyond.session() as session:
+        assert len(session.exec(select(GeneratedDocument)).all()) == versions + 1

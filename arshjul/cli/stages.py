@@ -99,7 +99,7 @@ def decide_command(
     from arshjul.stages.decide import decide
 
     with session_scope() as session:
-        decision = decide(
+        decided = decide(
             session,
             municipality=get_municipality(session, kommun),
             year=year,
@@ -114,10 +114,12 @@ def decide_command(
             corrects_id=corrects,
             tax_rate=rate,
         )
-        number = decision.id
-    typer.echo(
-        f"Beslut nr {number} registrerat: {get_stage(stage).name}, {decision.paragraph}, {date}."
-    )
+        number, cited = decided.decision.id, decided.decision.paragraph
+    typer.echo(f"Beslut nr {number} registrerat: {get_stage(stage).name}, {cited}, {date}.")
+    for path in decided.documents:
+        typer.echo(f"Dokument skrivet: {path}")
+    for what in decided.missing:
+        typer.echo(f"Saknas i underlaget: {what}")
 
 
 def _tax_rate(text: str) -> Decimal:

@@ -50,7 +50,9 @@ def _context(data: RamarDocumentData) -> dict[str, object]:
         "namnder": [c.name for c in data.committees],
         "summa_ramar": data.committee_total,
         "summa_forandring": sum(c.change for c in data.committees),
-        "summa_investeringar": sum(c.investment_frame for c in data.committees),
+        "summa_investeringar": (
+            sum(c.investment_frame for c in data.committees) if data.investments_known else None
+        ),
         "valar": data.election_year,
         "valdag": data.election_day,
         "beslutsinstans": data.body,
@@ -154,6 +156,8 @@ def _committee(doc: DocumentBuilder, c: CommitteeFrame, cy: int, by: int) -> Non
 
 
 def _investments(doc: DocumentBuilder, data: RamarDocumentData) -> None:
+    if not data.investments_known:
+        return  # the text says "uppgift saknas"; a table of zeros would say there are none
     by = data.budget_year
     doc.table(
         ["Nämnd", f"Investeringsram {by}, tkr"],

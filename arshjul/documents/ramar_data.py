@@ -154,6 +154,7 @@ class RamarDocumentData:
     meeting_date: dt.date | None = None
     diary_number: str | None = None
     demo: bool = False
+    investments_known: bool = True  # False: no investment frame for the year is imported
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "committees", tuple(self.committees))

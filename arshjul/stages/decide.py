@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -17,6 +19,15 @@ from arshjul.lifecycle.decisions import (
 from arshjul.models import Decision, Municipality
 from arshjul.settings import Settings
 from arshjul.stages.base import stage_context
+
+
+@dataclass
+class Decided:
+    """The recorded decision, the plan written again with it, and what that plan lacked."""
+
+    decision: Decision
+    documents: list[Path] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
 
 
 def decide(
@@ -34,8 +45,9 @@ def decide(
     frame_changes: dict[str, int] | None = None,
     corrects_id: int | None = None,
     tax_rate: Decimal | None = None,
-) -> Decision:
-    """Record the decision; after KS or KF the plan is written again with the decision in it.
+) -> Decided:
+    """Record the decision; after KS or KF the plan is written again with the decision in it
+    (a correction too, so the new version names what it changed).
 
     The council's decision carries the tax rate (``tax_rate``, kronor per 100 kronor); a
     decision without one, or with one outside 15–40, is refused and nothing is written.
@@ -62,17 +74,18 @@ def decide(
     )
     if slug == "kf-beslut":
         notify_council_decision(session, municipality=municipality, decision=decision, as_of=as_of)
+    decided = Decided(decision)
     if slug in ("ks-beslut", "kf-beslut"):
         from arshjul.stages.planning import compile_sep
 
-        compile_sep(
-            stage_context(
-                session,
-                municipality=municipality,
-                year=year,
-                slug=slug,
-                as_of=as_of,
-                settings=settings,
-            )
+        ctx = stage_context(
+            session,
+            municipality=municipality,
+            year=year,
+            slug=slug,
+            as_of=as_of,
+            settings=settings,
         )
-    return decision
+        decided.documents = compile_sep(ctx)
+        decided.missing = list(dict.fromkeys(ctx.missing))
+    return decided

@@ -143,6 +143,10 @@ def compile_ramar(ctx: StageContext) -> list[Path]:
         ctx.session, municipality_id=mid, year=budget_year, kind=FrameKind.INVESTMENT
     ).items():
         investments[unit_id] = investments.get(unit_id, 0) + frame.amount_kr
+    if not investments:
+        ctx.missing.append(
+            f"investeringsramar {budget_year} (arshjul import ramar, typ investering)"
+        )
     schedule = build_schedule(ctx.year, ctx.config.calendar)
     analysis = schedule.get("namndanalys")
     data = rd.RamarDocumentData(
@@ -166,6 +170,7 @@ def compile_ramar(ctx: StageContext) -> list[Path]:
         election_day=schedule.election_day,
         meeting_date=ctx.stage.decision_on,
         demo=ctx.demo,
+        investments_known=bool(investments),
     )
     path = build_ramar_document(data, template=ctx.template, out_dir=ctx.out_dir)
     record_document(
@@ -433,9 +438,13 @@ def _decision_records(ctx: StageContext) -> tuple[pd.DecisionRecord, ...]:
     ):
         body = bodies[decision.body_unit_id]
         by_key = {u.key: u.name for u in bodies.values()}
+        changed = decision.details.get("changed_frames") or {}
+        # A frame whose change from the earlier decision is recorded is told once, as a change.
+        told = {label.split("/")[0] for label in changed if label.count("/") == 1}
         changes = [
             f"{by_key.get(key, key)}: driftram {format_tkr(kronor)}"
             for key, kronor in (decision.details.get("frame_changes") or {}).items()
+            if key not in told
         ]
         if decision.corrects_id is not None:
             corrected = ctx.session.get(Decision, decision.corrects_id)
@@ -445,7 +454,7 @@ def _decision_records(ctx: StageContext) -> tuple[pd.DecisionRecord, ...]:
                     f"Rättar beslutet {corrected.paragraph} den "
                     f"{format_date(corrected.decided_on)}",
                 )
-        for label, (old, new) in sorted((decision.details.get("changed_frames") or {}).items()):
+        for label, (old, new) in sorted(changed.items()):
             key, _, year = label.rpartition("/")
             unit_key, _, project = key.partition("/")
             what = f"investeringsram {project}" if project else "driftram"
