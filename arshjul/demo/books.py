@@ -406,6 +406,16 @@ def result_forecast_rows(year: int, month: int) -> list[list[object]]:
     return rows
 
 
+def balance_adjustment_rows(year: int) -> list[list[object]]:
+    """The year's balance requirement adjustments: none in the demo (no sale of assets, no
+    change in the reserve), reported with the interim forecast and again at the close."""
+    return [
+        [year, "realisationsvinster", "0"],
+        [year, "till_rur", "0"],
+        [year, "fran_rur", "0"],
+    ]
+
+
 def key_figure_rows(year: int, *, closing: bool) -> list[list[object]]:
     """The five-year overview's history (the years before the books) and the year's facts.
 
@@ -415,9 +425,7 @@ def key_figure_rows(year: int, *, closing: bool) -> list[list[object]]:
         return [
             [year, "ansvarsforbindelse_pensioner", "298400"],
             [year, "borgensataganden", "1240000"],
-            [year, "realisationsvinster", "0"],
-            [year, "till_rur", "0"],
-            [year, "fran_rur", "0"],
+            *balance_adjustment_rows(year),
             [year, "invanare", "13905"],
         ]
     rows: list[list[object]] = []

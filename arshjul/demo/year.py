@@ -241,6 +241,12 @@ class Year:
                 books.result_forecast_rows(year, month),
             )
             self._import("resultatprognos", path, day)
+            path = books.write_rows(
+                folder / f"balanskravsjusteringar-{year}-08.csv",
+                ["år", "nyckeltal", "värde"],
+                books.balance_adjustment_rows(year),
+            )
+            self._import("nyckeltal", path, day)
         if month == 12:
             for kind, name, columns, rows in (
                 (

@@ -158,14 +158,19 @@ def _financial(doc: DocumentBuilder, data: SepData) -> None:
         caption=f"Finansiella mål bedömda mot budgeten {data.plan_years[0]}–{data.plan_years[2]}",
         widths_cm=[5.0, 2.2, 2.9, 2.9, 2.9],
     )
-    unmet = [
-        f"{goal.goal.lower()} {year}"
-        for goal in data.financial_goals
-        for year, met in zip(data.plan_years, goal.met, strict=True)
-        if met is False
-    ]
+    unmet = []
+    for goal in data.financial_goals:
+        years = [str(y) for y, met in zip(data.plan_years, goal.met, strict=True) if met is False]
+        if years:
+            unmet.append(f"{goal.goal.lower()} ({_and(years)})")
     if unmet:
-        doc.paragraph("Budgeten uppfyller inte målet för " + ", ".join(unmet) + ".", bold=True)
+        noun = "målet" if len(unmet) == 1 else "målen"
+        doc.paragraph(f"Budgeten uppfyller inte {noun} för {_and(unmet)}.", bold=True)
+
+
+def _and(items: list[str]) -> str:
+    """ "a", "a och b", "a, b och c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} och {items[-1]}"
 
 
 def _tax(doc: DocumentBuilder, data: SepData) -> None:
