@@ -1,6 +1,6 @@
 """What a stage already knows about a unit: figures shown beside the form, and its goals.
 
-The figures are read from the database (the council's budget frame, actuals so
+The figures are read from the database (the budget frame that counts, actuals so
 far, a deviation); a figure the database does not have is shown as
 "uppgift saknas" and checks nothing.
 """
@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, case, func
 from sqlmodel import Session, select
 
 from arshjul.formats import format_number, format_tkr, month_name
+from arshjul.governance.frames import FRAME_PRECEDENCE
 from arshjul.governance.terms import term_holding, term_of
 from arshjul.models import (
     ActionPlan,
@@ -107,6 +108,28 @@ def _frame(session: Session, unit_id: int, year: int, status: FrameStatus) -> in
     return session.exec(select(_frame_query(unit_id, year, status))).one()
 
 
+def _counting_frame_query(unit_id: Any, year: Any) -> Any:
+    """The frame that counts (governance.frames), as one scalar subquery: the same
+    precedence, ranked in SQL so that the portal still asks one query per post."""
+    precedence = case(
+        {status.value: rank for rank, status in enumerate(FRAME_PRECEDENCE)},
+        value=BudgetFrame.status,
+    )
+    return (
+        select(BudgetFrame.amount_kr)
+        .where(
+            BudgetFrame.unit_id == unit_id,
+            BudgetFrame.budget_year == year,
+            BudgetFrame.kind == FrameKind.OPERATIONS,
+            BudgetFrame.status.in_([s.value for s in FRAME_PRECEDENCE]),  # type: ignore[attr-defined]
+            BudgetFrame.area == "",
+        )
+        .order_by(precedence)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 @cache
 def _frame_and_actuals_statement() -> Any:
     """Built once: the portal asks it on every post, and building costs more than asking."""
@@ -121,14 +144,14 @@ def _frame_and_actuals_statement() -> Any:
         )
         .subquery()
     )
-    frame = _frame_query(bindparam("unit_id"), bindparam("year"), FrameStatus.COUNCIL)
+    frame = _counting_frame_query(bindparam("unit_id"), bindparam("year"))
     return select(frame, actuals.c[0], actuals.c[1])
 
 
 def _frame_and_actuals(
     session: Session, unit_id: int, year: int, month: int
 ) -> tuple[int | None, int | None]:
-    """The council's frame for a year and the actuals up to a month, in one query."""
+    """The frame that counts for a year and the actuals up to a month, in one query."""
     frame, total, count = session.exec(
         _frame_and_actuals_statement(),
         params={"unit_id": unit_id, "year": year, "month": month},
@@ -160,7 +183,7 @@ def known_figures_for(
     """The figures a stage shows beside its form."""
     slug, uid = stage.slug, unit.id
     assert uid is not None
-    budget_label = f"Budgetram {year} (KF)"
+    budget_label = f"Budgetram {year}"
     if slug in ACTUALS_MONTH:
         month = ACTUALS_MONTH[slug]
         frame, actual = _frame_and_actuals(session, uid, year, month)
@@ -177,7 +200,9 @@ def known_figures_for(
                 )
             )
         return found
-    budget = KnownFigure("budget_kr", budget_label, _frame(session, uid, year, FrameStatus.COUNCIL))
+    budget = KnownFigure(
+        "budget_kr", budget_label, session.exec(select(_counting_frame_query(uid, year))).one()
+    )
     if slug == "atgardsplan":
         return [
             budget,
