@@ -397,3 +397,23 @@ def test_escape_and_fold() -> None:
     assert all(p.startswith(" ") for p in parts[1:])
     assert folded.replace("\r\n ", "") == "X:" + "ö" * 100
     assert fold_line("kort") == "kort"
+
+
+def test_each_follow_up_stage_names_its_period_once() -> None:
+    """The months a report covers are data on the stage; the stages and the portal read it."""
+    from arshjul.calendar.stages import STAGES, follow_up_period
+
+    reporting = [s for s in STAGES if s.process == "uppföljning" and not s.event_driven]
+    assert {s.slug: s.period.through for s in reporting if s.period} == {
+        "tertial": 4,
+        "delar": 8,
+        "arsredovisning": 12,
+        "ekonomirapport-mars": 2,
+        "ekonomirapport-juni": 5,
+        "ekonomirapport-november": 10,
+    }
+    # The interim report covers at least half and at most two thirds of the year (LKBR 13 kap. 1 §).
+    assert 6 <= follow_up_period("delar").through <= 8
+    assert follow_up_period("tertial").forecast_basis == 3
+    with pytest.raises(NotFoundError, match="följer inte upp någon period"):
+        follow_up_period("ramar")

@@ -30,6 +30,19 @@ INTERIM_REPORT_LATEST = (10, 31)
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUpPeriod:
+    """The months a follow-up stage reports on, from January.
+
+    ``through``: the last month of actuals, and the month whose full-year forecast the
+    committees give. ``forecast_basis``: the month of actuals the forecast is made on,
+    when that is earlier (the tertial report forecasts in April on actuals through March).
+    """
+
+    through: int
+    forecast_basis: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StageDef:
     """One stage of the annual cycle as the governance model defines it."""
 
@@ -40,6 +53,7 @@ class StageDef:
     description: str
     election_only: bool = False
     event_driven: bool = False
+    period: FollowUpPeriod | None = None  # a follow-up stage's months
 
     @property
     def is_planning(self) -> bool:
@@ -145,6 +159,7 @@ STAGES: tuple[StageDef, ...] = (
         description=(
             "Uppföljning till och med april med årsprognos utifrån utfall till och med mars."
         ),
+        period=FollowUpPeriod(4, forecast_basis=3),
     ),
     StageDef(
         slug="delar",
@@ -152,6 +167,7 @@ STAGES: tuple[StageDef, ...] = (
         process="uppföljning",
         asks=("committee", "executive_board", "company"),
         description=("Delårsrapport till och med augusti med årsprognos och uppföljning av målen."),
+        period=FollowUpPeriod(8),
     ),
     StageDef(
         slug="arsredovisning",
@@ -159,6 +175,7 @@ STAGES: tuple[StageDef, ...] = (
         process="uppföljning",
         asks=("committee", "executive_board", "company"),
         description="Årsredovisning för hela året med uppföljning av målen.",
+        period=FollowUpPeriod(12),
     ),
     StageDef(
         slug="ekonomirapport-mars",
@@ -170,6 +187,7 @@ STAGES: tuple[StageDef, ...] = (
             "Ekonomirapport till kommunstyrelsen med det ekonomiska läget och "
             "nämndernas åtgärdsplaner."
         ),
+        period=FollowUpPeriod(2),
     ),
     StageDef(
         slug="ekonomirapport-juni",
@@ -180,6 +198,7 @@ STAGES: tuple[StageDef, ...] = (
             "Ekonomirapport till kommunstyrelsen med det ekonomiska läget och "
             "nämndernas åtgärdsplaner."
         ),
+        period=FollowUpPeriod(5),
     ),
     StageDef(
         slug="ekonomirapport-november",
@@ -190,6 +209,7 @@ STAGES: tuple[StageDef, ...] = (
             "Ekonomirapport till kommunstyrelsen med det ekonomiska läget och "
             "nämndernas åtgärdsplaner."
         ),
+        period=FollowUpPeriod(10),
     ),
     StageDef(
         slug="atgardsplan",
@@ -206,6 +226,14 @@ STAGES: tuple[StageDef, ...] = (
 _BY_SLUG: dict[str, StageDef] = {stage.slug: stage for stage in STAGES}
 SLUGS: tuple[str, ...] = tuple(_BY_SLUG)
 CATALOGUE_ORDER: dict[str, int] = {slug: index for index, slug in enumerate(SLUGS)}
+
+
+def follow_up_period(slug: str) -> FollowUpPeriod:
+    """The months a follow-up stage reports on; every follow-up stage that reports has one."""
+    period = get_stage(slug).period
+    if period is None:
+        raise NotFoundError(f"Skedet {slug} följer inte upp någon period.")
+    return period
 
 
 def valid_slugs_text() -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, func
 from sqlmodel import Session, select
 
+from arshjul.calendar.stages import get_stage
 from arshjul.formats import format_number, format_tkr, month_name
 from arshjul.governance.frames import FRAME_PRECEDENCE
 from arshjul.governance.terms import term_holding, term_of
@@ -38,16 +39,6 @@ from arshjul.models import (
 )
 
 MISSING = "uppgift saknas"
-
-# The last month of actuals a follow-up stage looks at.
-ACTUALS_MONTH = {
-    "tertial": 4,
-    "delar": 8,
-    "arsredovisning": 12,
-    "ekonomirapport-mars": 2,
-    "ekonomirapport-juni": 5,
-    "ekonomirapport-november": 10,
-}
 
 
 @dataclass(frozen=True)
@@ -184,8 +175,8 @@ def known_figures_for(
     slug, uid = stage.slug, unit.id
     assert uid is not None
     budget_label = f"Budgetram {year}"
-    if slug in ACTUALS_MONTH:
-        month = ACTUALS_MONTH[slug]
+    if (period := get_stage(slug).period) is not None:
+        month = period.through
         frame, actual = _frame_and_actuals(session, uid, year, month)
         found = [
             KnownFigure("budget_kr", budget_label, frame),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from arshjul.calendar.stages import follow_up_period
 from arshjul.models import (
     ActionPlan,
     ActionPlanFollowUp,
@@ -64,16 +65,29 @@ def _save(ctx: StageContext, kind: str, path: Path, title: str) -> list[Path]:
     return [path]
 
 
+def _period_figures(ctx: StageContext) -> tuple[int, list[UnitFigures]]:
+    """The stage's last month (its period, from the stage catalogue) and each unit's
+    budget, actuals through that month and full-year forecast made in it."""
+    month = follow_up_period(ctx.stage.slug).through
+    figures = unit_figures(
+        ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=month, forecast_month=month
+    )
+    return month, figures
+
+
 def compile_tertial(ctx: StageContext) -> list[Path]:
     """Forecasts through April (on actuals through March), deviations, the report."""
     from arshjul.documents.tertial import build_tertial_document
 
-    figures = unit_figures(
-        ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=4, forecast_month=4
-    )
+    month, figures = _period_figures(ctx)
     _deviations(ctx, figures)
     report = data.follow_up(
-        ctx, figures, kind="tertial", period="januari–april", month=4, forecast_basis_month=3
+        ctx,
+        figures,
+        kind="tertial",
+        period=data.period_name(month),
+        month=month,
+        forecast_basis_month=follow_up_period(ctx.stage.slug).forecast_basis,
     )
     path = build_tertial_document(report, template=ctx.template, out_dir=ctx.out_dir)
     return _save(ctx, "tertial", path, f"Tertialuppföljning {ctx.year}")
@@ -83,14 +97,12 @@ def compile_delar(ctx: StageContext) -> list[Path]:
     """The statutory interim report through August."""
     from arshjul.documents.delar import build_delar_document
 
-    figures = unit_figures(
-        ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=8, forecast_month=8
-    )
+    month, figures = _period_figures(ctx)
     _deviations(ctx, figures)
     data.record_goal_answers(ctx)
-    parts = interim_report_parts(ctx, 8)
+    parts = interim_report_parts(ctx, month)
     report = data.follow_up(
-        ctx, figures, kind="delar", period="januari–augusti", month=8, parts=parts
+        ctx, figures, kind="delar", period=data.period_name(month), month=month, parts=parts
     )
     path = build_delar_document(report, template=ctx.template, out_dir=ctx.out_dir)
     return _save(ctx, "delar", path, f"Delårsrapport {ctx.year}")
@@ -100,9 +112,7 @@ def compile_arsredovisning(ctx: StageContext) -> list[Path]:
     """The annual report: the year's actuals, goals, balance requirement, companies, control."""
     from arshjul.documents.arsredovisning import build_arsredovisning_document
 
-    figures = unit_figures(
-        ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=12, forecast_month=12
-    )
+    month, figures = _period_figures(ctx)
     data.record_goal_answers(ctx)
     data.record_control_outcomes(ctx)
     parts = annual_report_parts(ctx, figures)
@@ -119,7 +129,12 @@ def compile_arsredovisning(ctx: StageContext) -> list[Path]:
         for f in figures
     ]
     report = data.follow_up(
-        ctx, figures, kind="arsredovisning", period="januari–december", month=12, parts=parts
+        ctx,
+        figures,
+        kind="arsredovisning",
+        period=data.period_name(month),
+        month=month,
+        parts=parts,
     )
     if report.balance_requirement is not None and report.balance_requirement.negative:
         data.open_balance_plan(ctx, report.balance_requirement.balance_result_kr)
@@ -151,9 +166,6 @@ def compile_ekonomirapport(ctx: StageContext) -> list[Path]:
     """The economic overview to the executive board and every action plan's progress."""
     from arshjul.documents.ekonomirapport import build_ekonomirapport_document
 
-    month = {"ekonomirapport-mars": 2, "ekonomirapport-juni": 5, "ekonomirapport-november": 10}[
-        ctx.stage.slug
-    ]
     answers = submissions_by_unit(ctx.session, ctx.stage)
     for plan in ctx.session.exec(
         select(ActionPlan).where(
@@ -186,9 +198,7 @@ def compile_ekonomirapport(ctx: StageContext) -> list[Path]:
             plan.closed_on = ctx.as_of.date()
             ctx.session.add(plan)
     ctx.session.flush()
-    figures = unit_figures(
-        ctx.session, stage=ctx.stage, year=ctx.year, actuals_month=month, forecast_month=month
-    )
+    month, figures = _period_figures(ctx)
     report = data.follow_up(
         ctx, figures, kind=ctx.stage.slug, period=data.period_name(month), month=month
     )
