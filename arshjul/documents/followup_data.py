@@ -24,6 +24,7 @@ from arshjul.documents.followup_statements import InvestmentRow as InvestmentRow
 from arshjul.documents.followup_statements import ManagementReport as ManagementReport
 from arshjul.documents.followup_statements import OperatingAccounts as OperatingAccounts
 from arshjul.errors import ArshjulError
+from arshjul.governance.deviations import beyond_threshold
 
 ATTAINMENT_LEVELS = ("uppfyllt", "delvis uppfyllt", "ej uppfyllt", "ej bedömd")
 GOAL_LEVELS = ("council", "committee", "company")
@@ -79,7 +80,7 @@ class UnitEconomy:
     @property
     def beyond_threshold(self) -> bool:
         """An overspend larger than the threshold (the rule the stages apply)."""
-        return self.deviation_kr is not None and self.deviation_kr < -self.threshold_kr
+        return beyond_threshold(self.deviation_kr, self.threshold_kr)
 
 
 @dataclass(frozen=True)

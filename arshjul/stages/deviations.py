@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from arshjul.governance import deviations as rule
 from arshjul.governance.frames import counting
 from arshjul.lifecycle.context import contacts, controller_for, municipality_config
 from arshjul.lifecycle.cycle import ensure_stage_instance
@@ -74,11 +75,8 @@ def actuals_through(session: Session, *, unit_id: int, year: int, month: int) ->
 
 
 def threshold_kr(municipality: Municipality, budget_kr: int) -> int:
-    """When an overspend needs an action plan: the smaller of amount and share."""
-    rule = municipality_config(municipality).deviation
-    by_amount = round(rule.amount_tkr * 1000)
-    by_share = round(abs(budget_kr) * rule.share_percent / 100)
-    return min(by_amount, by_share)
+    """When an overspend needs an action plan (governance.deviations, the configured rule)."""
+    return rule.threshold_kr(municipality_config(municipality).deviation, budget_kr)
 
 
 def record_deviation(
@@ -106,7 +104,7 @@ def record_deviation(
         "forecast_kr": forecast_kr,
         "deviation_kr": budget_kr - forecast_kr,
         "threshold_kr": limit,
-        "beyond_threshold": budget_kr - forecast_kr < -limit,
+        "beyond_threshold": rule.beyond_threshold(budget_kr - forecast_kr, limit),
     }
     if deviation is None:
         deviation = Deviation(
@@ -125,18 +123,48 @@ def record_deviation(
     return deviation
 
 
-def plan_in_force(session: Session, *, unit_id: int, cycle_id: int) -> ActionPlan | None:
-    """The unit's action plan of this cycle that is not yet closed."""
-    return session.exec(
-        select(ActionPlan)
+def plans_in_force(
+    session: Session, *, cycle_id: int, unit_id: int | None = None
+) -> list[ActionPlan]:
+    """The plans in force in a cycle (governance.deviations.in_force), oldest first."""
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        return []
+    query = (
+        select(ActionPlan, Deviation.kind, Cycle.year)
         .join(Deviation, Deviation.id == ActionPlan.deviation_id)
         .join(StageInstance, StageInstance.id == Deviation.stage_instance_id)
+        .join(Cycle, Cycle.id == StageInstance.cycle_id)
         .where(
-            ActionPlan.unit_id == unit_id,
-            StageInstance.cycle_id == cycle_id,
+            ActionPlan.municipality_id == cycle.municipality_id,
             ActionPlan.state != ActionPlanState.CLOSED,
         )
-    ).first()
+        .order_by(col(ActionPlan.id))
+    )
+    if unit_id is not None:
+        query = query.where(ActionPlan.unit_id == unit_id)
+    return [
+        plan
+        for plan, kind, year in session.exec(query)
+        if rule.in_force(closed=False, kind=kind, plan_cycle_year=year, cycle_year=cycle.year)
+    ]
+
+
+def plan_in_force(session: Session, *, unit_id: int, cycle_id: int) -> ActionPlan | None:
+    """The unit's action plan in force in the cycle, if any."""
+    found = plans_in_force(session, cycle_id=cycle_id, unit_id=unit_id)
+    return found[0] if found else None
+
+
+def close_plan(session: Session, plan: ActionPlan, *, as_of: dt.datetime) -> None:
+    """The plan has done its work: it closes, and so does the deviation it was about."""
+    plan.state = ActionPlanState.CLOSED
+    plan.closed_on = as_of.date()
+    session.add(plan)
+    original = session.get(Deviation, plan.deviation_id)
+    if original is not None and original.closed_on is None:
+        original.closed_on = as_of.date()
+        session.add(original)
 
 
 def escalate_and_request_plan(
@@ -226,18 +254,12 @@ def close_recovered_plans(
     """Close the plans of units whose newest deviation is back within the threshold."""
     closed = []
     for deviation in deviations:
-        if deviation.beyond_threshold:
+        if not rule.plan_has_done_its_work(deviation.deviation_kr, deviation.threshold_kr):
             continue
         plan = plan_in_force(session, unit_id=deviation.unit_id, cycle_id=cycle_id)
         if plan is None:
             continue
-        plan.state = ActionPlanState.CLOSED
-        plan.closed_on = as_of.date()
-        session.add(plan)
-        original = session.get(Deviation, plan.deviation_id)
-        if original is not None and original.closed_on is None:
-            original.closed_on = as_of.date()
-            session.add(original)
+        close_plan(session, plan, as_of=as_of)
         closed.append(plan)
     session.flush()
     return closed

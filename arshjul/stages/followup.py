@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from arshjul.calendar.stages import follow_up_period
+from arshjul.governance.deviations import plan_has_done_its_work
 from arshjul.models import (
     ActionPlan,
     ActionPlanFollowUp,
@@ -18,8 +19,10 @@ from arshjul.models import (
 from arshjul.stages import followup_data as data
 from arshjul.stages.base import StageContext, StageSpec, record_document, register
 from arshjul.stages.deviations import (
+    close_plan,
     close_recovered_plans,
     escalate_and_request_plan,
+    plans_in_force,
     record_deviation,
     threshold_kr,
 )
@@ -144,12 +147,7 @@ def compile_arsredovisning(ctx: StageContext) -> list[Path]:
 
 def _plan_units(ctx: StageContext) -> list[OrgUnit]:
     """The committees with an action plan in force (they report its progress)."""
-    plans = ctx.session.exec(
-        select(ActionPlan).where(
-            ActionPlan.municipality_id == ctx.municipality.id,
-            ActionPlan.state != ActionPlanState.CLOSED,
-        )
-    ).all()
+    plans = plans_in_force(ctx.session, cycle_id=ctx.cycle.id)  # type: ignore[arg-type]
     units = {p.unit_id for p in plans}
     return [
         u
@@ -167,12 +165,7 @@ def compile_ekonomirapport(ctx: StageContext) -> list[Path]:
     from arshjul.documents.ekonomirapport import build_ekonomirapport_document
 
     answers = submissions_by_unit(ctx.session, ctx.stage)
-    for plan in ctx.session.exec(
-        select(ActionPlan).where(
-            ActionPlan.municipality_id == ctx.municipality.id,
-            ActionPlan.state != ActionPlanState.CLOSED,
-        )
-    ):
+    for plan in plans_in_force(ctx.session, cycle_id=ctx.cycle.id):  # type: ignore[arg-type]
         answer = answers.get(plan.unit_id, {})
         latest = data.latest_deviation(ctx, plan.unit_id)
         follow_up = ctx.session.exec(
@@ -191,12 +184,9 @@ def compile_ekonomirapport(ctx: StageContext) -> list[Path]:
         )
         follow_up.progress = str(answer.get("progress", "")) or "Ingen rapport inlämnad."
         ctx.session.add(follow_up)
-        budget = latest.budget_kr if latest else 0
-        if answer and follow_up.remaining_deviation_kr >= -threshold_kr(ctx.municipality, budget):
-            # Back within the threshold: the plan has done its work.
-            plan.state = ActionPlanState.CLOSED
-            plan.closed_on = ctx.as_of.date()
-            ctx.session.add(plan)
+        limit = threshold_kr(ctx.municipality, latest.budget_kr if latest else 0)
+        if answer and plan_has_done_its_work(follow_up.remaining_deviation_kr, limit):
+            close_plan(ctx.session, plan, as_of=ctx.as_of)
     ctx.session.flush()
     month, figures = _period_figures(ctx)
     report = data.follow_up(
