@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from arshjul.timezone import TIMEZONE_NAME
+
 WATCH_CRON = "0 7 * * 1-5"
-TIMEZONE = "Europe/Stockholm"
+TIMEZONE = TIMEZONE_NAME
 
 
 def flow_for(slug: str) -> Any:

@@ -25,7 +25,6 @@ def prepare_prefect() -> None:
 
 def now_stockholm():  # type: ignore[no-untyped-def]
     """The default ``as_of``: now in Europe/Stockholm."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
+    from arshjul.timezone import now
 
-    return dt.datetime.now(ZoneInfo("Europe/Stockholm"))
+    return now()

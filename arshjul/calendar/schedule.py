@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from arshjul.calendar.rules import (
     FIELD_NAMES,
@@ -33,9 +32,9 @@ from arshjul.calendar.stages import (
 )
 from arshjul.calendar.workdays import WORKING_DAYS
 from arshjul.errors import ConfigError
+from arshjul.timezone import STOCKHOLM
 
 __all__ = [
-    "STOCKHOLM",
     "ScheduledStage",
     "YearSchedule",
     "action_plan_deadline",
@@ -46,7 +45,6 @@ __all__ = [
     "is_election_year",
 ]
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _DEFAULT_CONFIG = CalendarConfig()
 
 

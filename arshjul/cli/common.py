@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
 from arshjul.errors import ArshjulError
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from arshjul.timezone import STOCKHOLM
 
 app = typer.Typer(
     name="arshjul",
@@ -59,9 +57,7 @@ def check_year(year: int) -> None:
 
 def parse_as_of(text: str | None) -> dt.datetime:
     """``--as-of`` as an aware moment in Europe/Stockholm (a date means 07:00 that day)."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo("Europe/Stockholm")
+    zone = STOCKHOLM
     if text is None:
         return dt.datetime.now(zone)
     try:

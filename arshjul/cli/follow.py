@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from arshjul.cli.common import STOCKHOLM, AsOfOption, app, parse_as_of
+from arshjul.cli.common import AsOfOption, app, parse_as_of
+from arshjul.timezone import STOCKHOLM
 
 
 @app.command("watch")

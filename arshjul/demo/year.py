@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
@@ -22,8 +21,8 @@ from sqlmodel import Session, select
 from arshjul.calendar.stages import STAGES
 from arshjul.calendar.workdays import WORKING_DAYS
 from arshjul.demo import books, figures, secretaries
+from arshjul.timezone import STOCKHOLM
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PLANNING = frozenset(s.slug for s in STAGES if s.is_planning)
 
 

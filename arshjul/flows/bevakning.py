@@ -7,9 +7,10 @@ import datetime as dt
 from prefect import flow, get_run_logger
 
 from arshjul.calendar.workdays import WORKING_DAYS
-from arshjul.tasks.common import STOCKHOLM, resolve_as_of, run_name
+from arshjul.tasks.common import resolve_as_of, run_name
 from arshjul.tasks.mail import deliver_mail
 from arshjul.tasks.watch import publish_status, watch_municipality
+from arshjul.timezone import STOCKHOLM
 
 
 def _all_codes() -> list[str]:

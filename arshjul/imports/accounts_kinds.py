@@ -21,7 +21,7 @@ from typing import Any
 from arshjul.accounts.group import TRANSACTION_SV, Transaction
 from arshjul.accounts.key_figures import BY_KEY, CATALOGUE, SICK_LEAVE_GROUPS
 from arshjul.accounts.layout import INCOME_STATEMENT
-from arshjul.imports.columns import STOCKHOLM, CellContext, Column, ColumnType, fold
+from arshjul.imports.columns import CellContext, Column, ColumnType, fold
 from arshjul.imports.kinds import (
     ImportKind,
     Row,
@@ -32,6 +32,7 @@ from arshjul.imports.kinds import (
 )
 from arshjul.models import GroupTransaction, PlanningFigure, UnitKind
 from arshjul.models.accounts import MUNICIPALITY_ENTITY
+from arshjul.timezone import STOCKHOLM
 
 _TKR = Column("belopp_tkr", ColumnType.TKR, "amount_kr", aliases=("belopp_i_tkr", "tkr"))
 _MUNICIPALITY_WORDS = ("kommunen", "kommun")

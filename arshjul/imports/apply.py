@@ -19,7 +19,6 @@ from sqlmodel import Session, select
 
 from arshjul.errors import ArshjulError
 from arshjul.imports.columns import (
-    STOCKHOLM,
     CellContext,
     CellError,
     blank,
@@ -34,6 +33,7 @@ from arshjul.imports.reader import Table, read_table
 from arshjul.imports.registry import get_kind
 from arshjul.models import AuditEntry, Municipality, OrgUnit
 from arshjul.models.base import utc_now
+from arshjul.timezone import STOCKHOLM
 
 MAX_PROBLEMS = 20
 

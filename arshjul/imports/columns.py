@@ -16,13 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from arshjul.formats import MINUS, NBSP, parse_tkr
 from arshjul.imports.reader import Cell
 from arshjul.models import OrgUnit
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from arshjul.timezone import STOCKHOLM
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
 

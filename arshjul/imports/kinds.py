@@ -20,7 +20,7 @@ from sqlalchemy.orm import object_session
 from sqlmodel import SQLModel, select
 
 from arshjul.formats import format_date
-from arshjul.imports.columns import STOCKHOLM, CellContext, Column, ColumnType, fold
+from arshjul.imports.columns import CellContext, Column, ColumnType, fold
 from arshjul.models import (
     BudgetFrame,
     Control,
@@ -33,6 +33,7 @@ from arshjul.models import (
     PlanningFigure,
     Risk,
 )
+from arshjul.timezone import STOCKHOLM
 
 if TYPE_CHECKING:
     from arshjul.config.schema import InternalControlConfig

@@ -35,7 +35,6 @@ from arshjul.errors import ArshjulError
 from arshjul.formats import format_number, format_tkr
 from arshjul.imports.apply import ImportReport, Problems
 from arshjul.imports.columns import (
-    STOCKHOLM,
     CellContext,
     CellError,
     Column,
@@ -49,6 +48,7 @@ from arshjul.imports.reader import read_table
 from arshjul.models import AuditEntry, Municipality, OrgUnit, TrialBalanceLine, UnitKind
 from arshjul.models.accounts import MUNICIPALITY_ENTITY
 from arshjul.models.base import utc_now
+from arshjul.timezone import STOCKHOLM
 
 Period = tuple[int, int]  # (year, month); month 0 is the opening balance
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -20,8 +19,7 @@ from arshjul.models import (
     SubmissionRequest,
 )
 from arshjul.models.submissions import REQUEST_STATE_SV
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from arshjul.timezone import STOCKHOLM
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ import hashlib
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -27,8 +26,7 @@ from arshjul.models import (
     Submission,
     SubmissionRequest,
 )
-
-_STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from arshjul.timezone import STOCKHOLM
 
 
 class SubmissionClosed(ArshjulError):
@@ -40,7 +38,7 @@ def check_open(request: SubmissionRequest, as_of: dt.datetime) -> None:
     if request.state == RequestState.CLOSED or as_of > request.grace_until:
         raise SubmissionClosed(
             "Tiden för att lämna underlag har gått ut: sista dag var "
-            f"{format_datetime(request.deadline_at.astimezone(_STOCKHOLM))}. "
+            f"{format_datetime(request.deadline_at.astimezone(STOCKHOLM))}. "
             "Kontakta controllern om underlaget ändå behövs."
         )
 

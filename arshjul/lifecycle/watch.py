@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -30,8 +29,8 @@ from arshjul.models import (
     StageState,
     SubmissionRequest,
 )
+from arshjul.timezone import STOCKHOLM
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ESCALATION_HORIZON = dt.timedelta(days=60)
 
 

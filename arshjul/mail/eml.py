@@ -32,9 +32,8 @@ from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from arshjul.timezone import STOCKHOLM
 
 # CRLF line ends, as on the wire; no ">From " mangling (that is for mbox files).
 POLICY = compat32.clone(linesep="\r\n", mangle_from_=False)

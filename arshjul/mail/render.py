@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from arshjul.formats import format_date, format_datetime, format_tkr
+from arshjul.timezone import STOCKHOLM
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "mail"
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 TEMPLATES = (
     "request",

@@ -22,7 +22,6 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
@@ -51,8 +50,8 @@ from arshjul.portal.pages import (
 )
 from arshjul.portal.views import stylesheet
 from arshjul.settings import Settings, get_settings
+from arshjul.timezone import STOCKHOLM
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Room for the text fields of a post besides its file.
 FIELDS_MARGIN = 2 * 1024 * 1024
 MAX_FIELDS = 2000

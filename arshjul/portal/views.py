@@ -15,7 +15,6 @@ from dataclasses import field as dc_field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel
@@ -27,9 +26,9 @@ from arshjul.forms.fields import extra_of, kind_of, row_model
 from arshjul.forms.figures import KnownFigure, StageFacts
 from arshjul.forms.present import fields_for, row_count
 from arshjul.portal.attachments import format_size
+from arshjul.timezone import STOCKHOLM
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "portal"
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -24,8 +23,7 @@ from arshjul.models import (
 )
 from arshjul.settings import Settings
 from arshjul.stages.base import OpenExtras, StageContext, get_spec, stage_context
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from arshjul.timezone import STOCKHOLM
 
 
 @dataclass

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from arshjul.formats import format_datetime, format_percent, format_tkr
-from arshjul.tasks.common import STOCKHOLM
+from arshjul.timezone import STOCKHOLM
 
 # Artifacts in flight at once: enough to overlap the round trips, few enough
 # not to queue at a server on SQLite.

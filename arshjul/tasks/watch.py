@@ -8,7 +8,8 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_progress_artifact, create_table_artifact
 
 from arshjul.formats import format_datetime
-from arshjul.tasks.common import STOCKHOLM, engine_and_settings
+from arshjul.tasks.common import engine_and_settings
+from arshjul.timezone import STOCKHOLM
 
 
 @task(name="Bevaka kommun", task_run_name="bevaka-{municipality_code}")
