@@ -39,26 +39,18 @@ def run_command(
     stage_flow = load_flow(stage)
     results = stage_flow(year=year, as_of=moment, municipality=kommun)
     from arshjul.calendar.stages import get_stage
+    from arshjul.models.cycle import STAGE_STATE_SV
 
     name = get_stage(stage).name
     if not results:
         typer.echo(f"{name} {year}: inget att göra ännu den {moment:%Y-%m-%d}.")
     for where, result in results.items():
-        state = _STAGE_STATE_SV.get(result["state"], result["state"])
+        state = STAGE_STATE_SV.get(result["state"], result["state"])  # type: ignore[call-overload]
         typer.echo(f"{name} {year} ({where}): {state}")
         for path in result["documents"]:
             typer.echo(f"  dokument: {path}")
         for what in result.get("missing", []):
             typer.echo(f"  saknas i underlaget: {what}")
-
-
-_STAGE_STATE_SV = {
-    "planned": "planerat",
-    "open": "öppet, väntar på underlag",
-    "ready": "klart att sammanställa",
-    "compiled": "sammanställt",
-    "decided": "beslutat",
-}
 
 
 @app.command("decide")

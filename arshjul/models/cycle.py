@@ -19,9 +19,10 @@ class StageState(StrEnum):
     DECIDED = "decided"
 
 
+# The one Swedish label of each state: the CLI, the artifacts and the status say these.
 STAGE_STATE_SV = {
     StageState.PLANNED: "planerat",
-    StageState.OPEN: "öppet",
+    StageState.OPEN: "öppet, väntar på underlag",
     StageState.READY: "klart att sammanställa",
     StageState.COMPILED: "sammanställt",
     StageState.DECIDED: "beslutat",
