@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from arshjul.calendar.stages import get_stage
 from arshjul.calendar.workdays import WORKING_DAYS
+from arshjul.governance import readiness
 from arshjul.lifecycle import tokens
 from arshjul.lifecycle.context import (
     controller_for,
@@ -22,7 +23,6 @@ from arshjul.models import (
     Municipality,
     OrgUnit,
     StageInstance,
-    StageState,
     SubmissionRequest,
 )
 
@@ -133,9 +133,7 @@ def open_requests(
             attachments=attachments,
         )
         report.created.append(request)
-    if stage.state == StageState.PLANNED:
-        stage.state = StageState.OPEN
-        stage.opened_at = as_of
+    if readiness.open_stage(stage, as_of):
         session.add(stage)
     if report.created:
         session.add(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from arshjul.calendar.workdays import WORKING_DAYS
+from arshjul.governance import readiness
 from arshjul.lifecycle.context import (
     contacts,
     controller_for,
@@ -132,21 +133,11 @@ def run_watch(session: Session, *, municipality: Municipality, as_of: dt.datetim
                     session, municipality, stage, request, unit, cycle.year, level, late
                 ):
                     report.escalations += 1
-        if stage.state == StageState.OPEN and _is_ready(stage, requests, as_of):
-            stage.state = StageState.READY
-            stage.ready_at = as_of
+        if readiness.mark_ready(stage, requests, as_of):
             session.add(stage)
             report.ready.append(stage)
     session.flush()
     return report
-
-
-def _is_ready(stage: StageInstance, requests: list[SubmissionRequest], as_of: dt.datetime) -> bool:
-    if not requests:
-        return as_of > stage.deadline_at
-    if all(r.state == RequestState.SUBMITTED for r in requests):
-        return True
-    return as_of > max(r.grace_until for r in requests)
 
 
 def _request_recipients(session: Session, unit: OrgUnit) -> list[tuple[str, str]]:

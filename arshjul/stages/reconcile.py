@@ -13,11 +13,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from arshjul.governance import readiness
 from arshjul.lifecycle.requests import open_requests, units_asked
 from arshjul.models import (
     Municipality,
     OrgUnit,
-    RequestState,
     StageState,
     SubmissionRequest,
 )
@@ -95,24 +95,17 @@ def open_for_units(ctx: StageContext, units: list[OrgUnit]) -> list[str]:
 
 
 def mark_ready(ctx: StageContext) -> bool:
-    """Ready when every request is in or the grace is over; a stage asking nobody at once."""
+    """Open the stage when due and mark it ready (governance.readiness)."""
     stage = ctx.stage
     if not is_due(ctx):
         return False
-    if stage.state == StageState.PLANNED:
-        stage.state = StageState.OPEN
-        stage.opened_at = ctx.as_of
+    readiness.open_stage(stage, ctx.as_of)
     if stage.state != StageState.OPEN:
         return stage.state == StageState.READY
     requests = ctx.session.exec(
         select(SubmissionRequest).where(SubmissionRequest.stage_instance_id == stage.id)
     ).all()
-    done = all(r.state == RequestState.SUBMITTED for r in requests) or (
-        bool(requests) and ctx.as_of > max(r.grace_until for r in requests)
-    )
-    if done:
-        stage.state = StageState.READY
-        stage.ready_at = ctx.as_of
+    done = readiness.mark_ready(stage, requests, ctx.as_of)
     ctx.session.add(stage)
     ctx.session.flush()
     return done
