@@ -8,10 +8,12 @@ decimal, a no-break space between thousands and a real minus sign (U+2212).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal
+
+from arshjul.swedish_numbers import parse_number
 
 LOCALE = "sv_SE"
 MINUS = "\u2212"
@@ -73,29 +75,10 @@ def format_percent(share: float | Decimal, decimals: int = 1) -> str:
 def parse_tkr(text: str | int | float | Decimal) -> int:
     """Thousands of kronor as typed by a Swede (``1 234,5``, ``−12``) → whole kronor.
 
-    Raises ``ValueError`` with a Swedish message when the text is no number.
+    Read by :func:`arshjul.swedish_numbers.parse_number`; raises ``ValueError`` with a
+    Swedish message when the text is no amount.
     """
     if isinstance(text, bool):
         raise ValueError("ska vara ett belopp i tkr")
-    if isinstance(text, int | float | Decimal):
-        number = Decimal(str(text))
-    else:
-        cleaned = (
-            text.strip()
-            .replace(NBSP, "")
-            .replace("\u202f", "")
-            .replace(" ", "")
-            .replace(MINUS, "-")
-            .replace("\u2013", "-")
-            .replace(",", ".")
-        )
-        cleaned = cleaned.removesuffix("tkr").strip()
-        if not cleaned:
-            raise ValueError("saknar belopp")
-        try:
-            number = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValueError(f"”{text}” är inget belopp i tkr") from None
-    if not number.is_finite():
-        raise ValueError(f"”{text}” är inget belopp i tkr")
+    number = parse_number(text, what="belopp i tkr", suffixes=("tkr",))
     return int((number * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -121,6 +121,26 @@ BROKEN: list[tuple[str, str, str, list[str]]] = [
     ),
     ("term of five years", "end_year = 2026", "end_year = 2027", ["term", "fyra år"]),
     ("broken TOML", "[watch]", "[watch", ["ingen giltig TOML", "rad"]),
+    # #15: these passed init and crashed later (OverflowError, IntegrityError).
+    ("an infinite threshold", "amount_tkr = 1000", "amount_tkr = inf", ["deviation.amount_tkr"]),
+    (
+        "an absurd threshold",
+        "amount_tkr = 1000",
+        "amount_tkr = 1e300",
+        ["deviation.amount_tkr", "ska vara ≤ 10000000"],
+    ),
+    (
+        "a target that is not a number",
+        "2023 = 72, 2024 = 74",
+        "2023 = nan, 2024 = 74",
+        ["year_targets.2023", "ändligt tal"],
+    ),
+    (
+        "a wage share over 100 %",
+        "ks = 55, bun = 70",
+        "ks = 55, bun = 300",
+        ["allocation.wage_share_percent.bun", "ska vara ≤ 100"],
+    ),
 ]
 
 
@@ -429,3 +449,16 @@ def test_apply_creates_every_term_and_reapplying_changes_nothing(
         assert goals[2023]["bun-1"] == (
             "Fler elever lämnar grundskolan behöriga till gymnasieskolan (exempel)"
         )
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Notepad saves UTF-8 with a BOM; the file is the same file."""
+    path = tmp_path / "kommun.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + SHIPPED.encode("utf-8"))
+    assert load_config(path).config.municipality.code == load_config().config.municipality.code
+
+
+def test_a_folder_for_a_file_is_named_in_swedish(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert f"{tmp_path} är en mapp; ange kommunens TOML-fil" in str(info.value)

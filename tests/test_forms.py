@@ -55,11 +55,27 @@ def test_amounts_are_typed_in_swedish_tkr_and_kept_in_kronor() -> None:
         ("\u2212 1 000", "Beloppet får inte vara negativt"),
         ("99 999 999 999", "Orimligt stort belopp"),
         ("", "Fältet måste fyllas i"),
+        # #15: stored as 412,5 tkr without a word before; the import refused it already.
+        ("412.500", "är tvetydigt: punkt är ingen tusentalsavgränsare; skriv 412 500"),
+        ("1.234,5", "blandar punkt och komma"),
+        ("1e3", "skriv siffrorna ut"),
+        ("1_000", "skriv siffrorna ut"),
+        ("5 00", "mellanslag på fel ställe"),
+        ("9" * 30, "är orimligt stort för ett belopp i tkr"),
+        ("1e308", "skriv siffrorna ut"),
+        ("1" * 10_000, "är för långt"),
+        ("inf", "är inget belopp"),
     ],
 )
 def test_bad_amounts_are_refused_in_swedish(typed: str, message: str) -> None:
     errors = _errors("tertial", {"forecast_kr": typed})
     assert message in errors["forecast_kr"]
+
+
+def test_a_dot_that_can_only_be_a_decimal_point_is_read_as_one() -> None:
+    assert (
+        _ok("tertial", {"forecast_kr": "412.5"}, {"budget_kr": 412_500})["forecast_kr"] == 412_500
+    )
 
 
 def test_a_company_may_forecast_a_loss() -> None:

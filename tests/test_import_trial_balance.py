@@ -432,7 +432,7 @@ def test_exponent_notation_is_refused(db: Db, tmp_path: Path) -> None:
     db.refused(
         write_csv(tmp_path / "sb.csv", rows),
         "rad 2, kolumn ackumulerat",
-        "”1e6” är inget belopp i kronor; skriv siffrorna ut",
+        "”1e6” är inget belopp i kronor: skriv siffrorna ut",
     )
 
 

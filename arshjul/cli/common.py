@@ -26,7 +26,6 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         help="Kommunens TOML-fil (standard: ARSHJUL_CONFIG_FILE, annars Arboga-exemplet).",
-        dir_okay=False,
     ),
 ]
 

@@ -56,6 +56,10 @@ class LoadedConfig:
 def load_config(path: Path | None = None) -> LoadedConfig:
     """Read and validate a municipality's file; any mistake is a :class:`ConfigError`."""
     path = Path(path) if path else shipped_config_path()
+    if path.is_dir():
+        raise ConfigError(
+            f"{path} är en mapp; ange kommunens TOML-fil, t.ex. {path / 'kommun.toml'}."
+        )
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -63,7 +67,8 @@ def load_config(path: Path | None = None) -> LoadedConfig:
     except OSError as exc:
         raise ConfigError(f"Konfigurationsfilen {path} kunde inte läsas: {exc.strerror}.") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # utf-8-sig: Windows editors (Notepad) save UTF-8 with a byte-order mark.
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: filen är inte sparad som UTF-8.") from None
     except tomllib.TOMLDecodeError as exc:

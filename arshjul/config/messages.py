@@ -17,6 +17,7 @@ _MESSAGES: dict[str, str] = {
     "int_from_float": "ska vara ett heltal",
     "float_type": "ska vara ett tal",
     "float_parsing": "ska vara ett tal",
+    "finite_number": "ska vara ett ändligt tal (inte inf eller nan)",
     "bool_type": "ska vara true eller false",
     "bool_parsing": "ska vara true eller false",
     "list_type": "ska vara en lista",

@@ -54,6 +54,7 @@ from arshjul.governance.terms import (
     start_problem,
     years_of,
 )
+from arshjul.swedish_numbers import PLAUSIBLE_MAX_TKR
 
 _EMAIL = re.compile(
     r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
@@ -82,7 +83,8 @@ Text = Annotated[str, Field(min_length=1)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan are no figures: refused here, not met later as an OverflowError.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _duplicates(values: list[str]) -> list[str]:
@@ -267,7 +269,7 @@ class UnitConfig(Strict):
 class DeviationConfig(Strict):
     """When a deviation calls for an action plan; the smaller of the two applies."""
 
-    amount_tkr: float = Field(default=1000, gt=0)
+    amount_tkr: float = Field(default=1000, gt=0, le=PLAUSIBLE_MAX_TKR)
     share_percent: float = Field(default=0.5, gt=0, le=100)
 
 
@@ -299,14 +301,16 @@ class VolumeCost(Strict):
 
     unit: Key
     service: Text
-    cost_per_unit_tkr: float = Field(gt=0)
+    cost_per_unit_tkr: float = Field(gt=0, le=PLAUSIBLE_MAX_TKR)
     volume_unit: str = "volymenheter"
 
 
 class AllocationConfig(Strict):
     """The resource allocation model's parameters (resursfördelningsmodellen)."""
 
-    wage_share_percent: dict[str, float] = Field(default_factory=dict)
+    wage_share_percent: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(
+        default_factory=dict
+    )
     demography: list[DemographyRule] = Field(default_factory=list)
     volumes: list[VolumeCost] = Field(default_factory=list)
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 
-from arshjul.formats import MINUS, NBSP, format_number, format_tkr, parse_tkr
+from arshjul import swedish_numbers
+from arshjul.formats import format_number, format_tkr, parse_tkr
 from arshjul.forms.errors import (
     CHOOSE,
     CHOOSE_YES_NO,
@@ -80,11 +80,14 @@ def _to_tkr(value: Any, extra: dict[str, Any], in_row: bool, unit_kind: str | No
     else:
         try:
             kronor = parse_tkr(str(value))
-        except ValueError:
-            raise ValueError(
-                f"”{_shown(str(value))}” är inget belopp: skriv beloppet i tkr med siffror, "
-                "t.ex. 1\u00a0234,5"
-            ) from None
+        except ValueError as exc:
+            reason = str(exc)
+            if reason.endswith("är inget belopp i tkr"):
+                reason = (
+                    f"”{_shown(str(value))}” är inget belopp: skriv beloppet i tkr med siffror, "
+                    "t.ex. 1\u00a0234,5"
+                )
+            raise ValueError(reason[0].upper() + reason[1:]) from None
     negative_ok = extra.get("negative") or (unit_kind in extra.get("negative_for", []))
     if kronor < 0 and not negative_ok:
         raise ValueError("Beloppet får inte vara negativt")
@@ -205,24 +208,9 @@ def to_answers(
 
 
 def parse_number(value: Any) -> float:
-    """A number as a Swede types it (``87,5``, ``1 200``, ``−3``)."""
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, int | float):
-        return float(value)
-    cleaned = (
-        (str(value).strip().replace(NBSP, "").replace("\u202f", "").replace(" ", ""))
-        .replace(MINUS, "-")
-        .replace(",", ".")
-    )
-    cleaned = cleaned.removesuffix("%").strip()
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError from None
-    if not number.is_finite():
-        raise ValueError
-    return float(number)
+    """A number as a Swede types it (``87,5``, ``1 200``, ``−3``), read by
+    :mod:`arshjul.swedish_numbers`; ``ValueError`` with its Swedish reason."""
+    return float(swedish_numbers.parse_number(value, suffixes=("%",)))
 
 
 def _to_indicators(value: Any, info: ValidationInfo) -> dict[str, float | None]:
@@ -238,10 +226,11 @@ def _to_indicators(value: Any, info: ValidationInfo) -> dict[str, float | None]:
             continue
         try:
             number = parse_number(raw)
-        except ValueError:
-            problems.append(
-                ((key,), f"”{_shown(str(raw))}” är inget tal: skriv värdet med siffror, t.ex. 87,5")
-            )
+        except ValueError as exc:
+            reason = str(exc)
+            if reason.endswith("är inget tal"):
+                reason = f"”{_shown(str(raw))}” är inget tal: skriv värdet med siffror, t.ex. 87,5"
+            problems.append(((key,), reason[0].upper() + reason[1:]))
             continue
         unit = str(known.get(key, {}).get("unit", "")).lower()
         if unit in ("procent", "%") and not 0 <= number <= 100:

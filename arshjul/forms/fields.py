@@ -16,11 +16,12 @@ from pydantic import Field
 from pydantic.fields import FieldInfo
 
 from arshjul.formats import format_tkr
+from arshjul.swedish_numbers import PLAUSIBLE_MAX_TKR
 
 if TYPE_CHECKING:
     from arshjul.forms.base import RowPart
 
-DEFAULT_MAX_TKR = 10_000_000
+DEFAULT_MAX_TKR = PLAUSIBLE_MAX_TKR
 TEXT_MAX = 200
 LONGTEXT_MAX = 4000
 

@@ -13,13 +13,14 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from arshjul.formats import MINUS, NBSP, parse_tkr
-from arshjul.imports.reader import Cell
+from arshjul.formats import parse_tkr
+from arshjul.imports.reader import Cell, PerCent
 from arshjul.models import OrgUnit
+from arshjul.swedish_numbers import PLAUSIBLE_MAX_TKR, NumberError, parse_number
 from arshjul.timezone import STOCKHOLM
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
@@ -151,41 +152,13 @@ _WHAT = {
     ColumnType.CHOICE: "giltigt värde",
 }
 
-# "1.234" or "12.345.678": dots as thousands separators, which is no Swedish number.
-_DOT_THOUSANDS = re.compile(r"^[-−–]?\d{1,3}(\.\d{3})+$")
-
-
-def _number_text(cell: Cell) -> str:
-    text = str(cell).strip()
-    if _DOT_THOUSANDS.match(text.replace(" ", "").replace(NBSP, "")):
-        raise CellError(
-            f"”{text}” är tvetydigt: punkt är ingen tusentalsavgränsare; skriv t.ex. "
-            f"{text.replace('.', ' ')} (tusental) eller {text.replace('.', ',')} (decimaler)"
-        )
-    return text
-
 
 def _decimal(cell: Cell, what: str) -> Decimal:
-    if isinstance(cell, int | float | Decimal):
-        number = Decimal(str(cell))
-    else:
-        text = _number_text(cell)
-        cleaned = (
-            text.replace(NBSP, "")
-            .replace("\u202f", "")
-            .replace(" ", "")
-            .replace(MINUS, "-")
-            .replace("\u2013", "-")
-            .replace(",", ".")
-            .removesuffix("%")
-        )
-        try:
-            number = Decimal(cleaned)
-        except InvalidOperation:
-            raise CellError(f"”{text}” är inget {what}") from None
-    if not number.is_finite():
-        raise CellError(f"”{shown(cell)}” är inget {what}")
-    return number
+    """A number cell: Excel's number as it is, a text as a Swede writes it."""
+    try:
+        return parse_number(cell, what=what, suffixes=("%",))  # type: ignore[arg-type]
+    except NumberError as exc:
+        raise CellError(str(exc)) from None
 
 
 def _int(column: Column, cell: Cell, ctx: CellContext) -> int:
@@ -223,21 +196,34 @@ def _decimal_value(column: Column, cell: Cell, ctx: CellContext) -> Decimal:
     return number
 
 
+def _not_per_cent(cell: Cell, what: str) -> None:
+    if isinstance(cell, PerCent):
+        raise CellError(
+            f"cellen är formaterad som procent ({shown(cell)} %): ett {what} är inget "
+            "procenttal; formatera cellen som tal"
+        )
+
+
 def _tkr(column: Column, cell: Cell, ctx: CellContext) -> int:
-    if isinstance(cell, str):
-        _number_text(cell)
-    elif not isinstance(cell, int | float | Decimal):
+    _not_per_cent(cell, "belopp i tkr")
+    if not isinstance(cell, str | int | float | Decimal) or isinstance(cell, bool):
         raise CellError(f"”{shown(cell)}” är inget belopp i tkr")
     try:
-        return parse_tkr(cell)
+        kronor = parse_tkr(cell)
     except ValueError as exc:
         raise CellError(str(exc)) from None
+    if abs(kronor) > PLAUSIBLE_MAX_TKR * 1000:
+        raise CellError(
+            f"”{shown(cell)}” tkr är orimligt stort: högst {PLAUSIBLE_MAX_TKR:,} tkr".replace(
+                ",", " "
+            )
+        )
+    return kronor
 
 
 def _kr(column: Column, cell: Cell, ctx: CellContext) -> Decimal:
     """Kronor and öre as a finance system exports them (``−1 234 567,89``)."""
-    if isinstance(cell, str) and re.search(r"[eE_]", cell):
-        raise CellError(f"”{shown(cell)}” är inget belopp i kronor; skriv siffrorna ut")
+    _not_per_cent(cell, "belopp i kronor")
     number = _decimal(cell, "belopp i kronor")
     if number != number.quantize(Decimal("0.01")):
         raise CellError(f"”{shown(cell)}” har fler än två decimaler; belopp anges i kronor och öre")

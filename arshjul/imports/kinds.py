@@ -178,11 +178,21 @@ def _month_has_begun(row: Row, ctx: CellContext) -> list[tuple[str, str]]:
 
 
 def _area_matches_kind(row: Row, ctx: CellContext) -> list[tuple[str, str]]:
+    """An area only and always for investments; an operating frame is a net cost (> 0)."""
+    problems = []
     if row["kind"] == FrameKind.OPERATIONS and row["area"]:
-        return [("område", f"”{row['area']}”: område anges bara för investeringar, inte drift")]
+        problems.append(
+            ("område", f"”{row['area']}”: område anges bara för investeringar, inte drift")
+        )
     if row["kind"] == FrameKind.INVESTMENT and not row["area"]:
-        return [("område", "värde saknas: en investeringsram gäller ett område eller projekt")]
-    return []
+        problems.append(
+            ("område", "värde saknas: en investeringsram gäller ett område eller projekt")
+        )
+    if row["kind"] == FrameKind.OPERATIONS and row["amount_kr"] < 0:
+        problems.append(
+            ("belopp_tkr", "en driftram är nämndens nettokostnad och kan inte vara negativ")
+        )
+    return problems
 
 
 def _internal_control_config(unit: OrgUnit) -> InternalControlConfig:

@@ -175,12 +175,17 @@ def _read_xlsx(file: str, content: bytes) -> Table:
     return _table(file, "xlsx", numbered, content)
 
 
+class PerCent(Decimal):
+    """A number Excel shows as per cent, given in per cent (``0,25`` formatted → ``25``);
+    marked so that a column of amounts can refuse it instead of storing it ×100."""
+
+
 def _xlsx_value(cell: Any) -> Cell:
     """A cell's value as Excel shows it: a number formatted as per cent is given in per cent."""
     value = cell.value
     percent = "%" in (getattr(cell, "number_format", "") or "")
     if percent and isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value)) * 100
+        return PerCent(Decimal(str(value)) * 100)
     return value
 
 
