@@ -939,3 +939,22 @@ def test_headers_match_without_case_accents_or_spacing() -> None:
     assert not match.problems
     assert match.positions["budgetår"] == 1
     assert fold(" Budget-år ") == "budget_ar"
+
+
+def test_an_amount_cell_formatted_as_per_cent_is_refused(
+    db: tuple[Session, Municipality], tmp_path: Path
+) -> None:
+    """Excel shows 0,25 formatted as per cent as 25 %: as an amount it would be stored ×100."""
+    session, _ = db
+    before = counts(session)
+    path = write_xlsx(
+        tmp_path / "utfall.xlsx",
+        [["enhet", "år", "månad", "belopp_tkr"], ["bun", 2027, 4, 0.25]],
+        {"D2": "0%"},
+    )
+    with pytest.raises(ArshjulError) as caught:
+        run(db, "utfall", path)
+    assert "utfall.xlsx, rad 2, kolumn belopp_tkr: cellen är formaterad som procent" in str(
+        caught.value
+    )
+    assert counts(session) == before
