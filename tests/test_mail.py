@@ -265,9 +265,22 @@ def test_message_ids_are_stable_and_distinct() -> None:
     municipality.mail_from_address = "ekonomi@arboga.example"
     one = message_id_for(municipality, "paminnelse:42:5")
     assert one == message_id_for(municipality, "paminnelse:42:5")
-    assert re.fullmatch(r"<paminnelse\.42\.5\.[0-9a-f]{10}\.1984@arboga\.example>", one)
+    assert re.fullmatch(
+        r"<paminnelse\.42\.5\.[0-9a-f]{10}\.1984\.[0-9a-f]{8}@arboga\.example>", one
+    )
     assert message_id_for(municipality, "a:b") != message_id_for(municipality, "a/b")
     assert message_id_for(municipality, "kvitto:1") != one
+
+
+def test_message_ids_differ_between_installations() -> None:
+    """#15: three databases gave the same ID to different requests; a mail system that drops
+    a repeated Message-ID would have discarded real requests after a rebuild."""
+    ids = set()
+    for _ in range(3):
+        installation = Municipality(code="1984", name="Arboga kommun", short_name="Arboga")
+        installation.mail_from_address = "ekonomi@arboga.example"
+        ids.add(message_id_for(installation, "begaran:1"))
+    assert len(ids) == 3
 
 
 def test_a_link_without_a_request_is_refused(engine: Engine, tmp_path: Path) -> None:

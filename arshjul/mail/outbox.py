@@ -28,9 +28,10 @@ _NOT_ATOM = re.compile(r"[^A-Za-z0-9_+=-]+")
 def message_id_for(municipality: Municipality, dedup_key: str) -> str:
     """A stable RFC 5322 Message-ID: the same dedup key always gives the same ID.
 
-    ``<begaran.42.1f0c3a9e7b.1984@arboga.example>``: the readable part is the
-    key with everything outside dot-atom text turned into dots; the short hash
-    keeps two keys that read alike (``a:b``, ``a/b``) apart.
+    ``<begaran.42.1f0c3a9e7b.1984.9c2e41d0@arboga.example>``: the readable part is
+    the key with everything outside dot-atom text turned into dots; the short hash
+    keeps two keys that read alike (``a:b``, ``a/b``) apart; the municipality's
+    random mail token keeps another installation's (or a rebuilt database's) apart.
     """
     readable = _NOT_ATOM.sub(".", dedup_key).strip(".")[:150] or "meddelande"
     digest = hashlib.sha256(dedup_key.encode()).hexdigest()[:10]
@@ -40,7 +41,9 @@ def message_id_for(municipality: Municipality, dedup_key: str) -> str:
         domain = domain.encode("idna").decode("ascii") if domain else ""
     except UnicodeError:
         domain = ""
-    return f"<{readable}.{digest}.{code}@{domain or 'arshjul.invalid'}>"
+    token = _NOT_ATOM.sub("", municipality.mail_token)
+    local = f"{readable}.{digest}.{code}" + (f".{token}" if token else "")
+    return f"<{local}@{domain or 'arshjul.invalid'}>"
 
 
 def _pairs(people: Sequence[tuple[str, str]], *, skip: set[str]) -> list[list[str]]:

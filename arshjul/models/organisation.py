@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
@@ -61,6 +62,9 @@ class Municipality(SQLModel, table=True):
     vision: str = ""
     mail_from_name: str = ""
     mail_from_address: str = ""
+    # Random per installation and municipality, in every Message-ID: a rebuilt database or
+    # a second installation never repeats an ID that a mail system may have seen.
+    mail_token: str = Field(default_factory=lambda: secrets.token_hex(4), max_length=16)
     config_source: str = Field(default="", description="The TOML file it was loaded from")
     config_digest: str = Field(default="", max_length=64)
     config: dict = json_field()
