@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from arshjul.formats import parse_tkr
+from arshjul.formats import format_number, parse_tkr
 from arshjul.imports.reader import Cell, PerCent
 from arshjul.models import OrgUnit
 from arshjul.swedish_numbers import PLAUSIBLE_MAX_TKR, NumberError, parse_number
@@ -214,9 +214,8 @@ def _tkr(column: Column, cell: Cell, ctx: CellContext) -> int:
         raise CellError(str(exc)) from None
     if abs(kronor) > PLAUSIBLE_MAX_TKR * 1000:
         raise CellError(
-            f"”{shown(cell)}” tkr är orimligt stort: högst {PLAUSIBLE_MAX_TKR:,} tkr".replace(
-                ",", " "
-            )
+            f"”{shown(cell)}” tkr är orimligt stort: högst "
+            f"{format_number(PLAUSIBLE_MAX_TKR)} tkr"
         )
     return kronor
 
