@@ -239,7 +239,7 @@ def test_the_form_shows_unit_stage_deadline_and_known_figures(
     headers = response.headers
     assert "default-src 'none'" in headers["content-security-policy"]
     assert "form-action 'self'" in headers["content-security-policy"]
-    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["referrer-policy"] == "same-origin"  # the link never leaves the site
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["cache-control"] == "no-store"
     css = client.get(f"{world.base}/static/portal.css")

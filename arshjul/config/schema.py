@@ -378,6 +378,44 @@ class GroupConfig(Strict):
     )
 
 
+class PortalConfig(Strict):
+    """The submission page's limits per personal link, against floods and a full disk.
+
+    Per municipality, not per installation: how often its secretaries revise,
+    and how large their attachments are, is the municipality's own practice.
+    The defaults leave an honest secretary far from every limit (a handful of
+    versions a request, a few MB of attachments) and stop a script or a
+    stuck browser within a minute.
+    """
+
+    posts_per_minute: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="Versions one link may store in a minute; more get 429 and a wait",
+    )
+    max_versions: int = Field(
+        default=100, ge=1, le=100_000, description="Versions a request may have in all"
+    )
+    upload_quota_mb: int = Field(
+        default=100,
+        ge=1,
+        le=100_000,
+        description="Attachments of all of a request's versions together, in MB (1 MB = 1 MiB)",
+    )
+    receipt_minutes: int = Field(
+        default=5,
+        ge=0,
+        le=24 * 60,
+        description="At most one receipt e-mail a request in this time, naming the newest "
+        "version; 0: every version its own receipt at once",
+    )
+
+    @property
+    def upload_quota_bytes(self) -> int:
+        return self.upload_quota_mb * 1024 * 1024
+
+
 class DocumentsConfig(Strict):
     template: Path | None = Field(default=None, description="The municipality's own .docx")
 
@@ -402,6 +440,7 @@ class MunicipalityConfig(Strict):
     internal_control: InternalControlConfig = Field(default_factory=InternalControlConfig)
     accounts: AccountsConfig = Field(default_factory=AccountsConfig)
     group: GroupConfig = Field(default_factory=GroupConfig)
+    portal: PortalConfig = Field(default_factory=PortalConfig)
 
     def goal_terms(self) -> list[tuple[str, TermGoalsConfig]]:
         """Every term with its goals, with the path its fields are named by in messages.

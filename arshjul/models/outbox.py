@@ -15,6 +15,9 @@ class MessageState(StrEnum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+    # A queued receipt that a newer version's receipt replaced: never sent, kept as the
+    # record of what was coalesced (the sender sends only queued rows).
+    SUPERSEDED = "superseded"
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -12,16 +12,25 @@ Routes:
 Each request gets its own synchronous database session; the endpoints are
 ``def`` functions run in FastAPI's thread pool. Only reading the posted body
 is ``async`` (a dependency), so that the file is read at most up to its limit.
+
+Limits: a post from another origin is refused before it is read
+(:mod:`arshjul.portal.middleware`); the versions a minute, the versions in all
+and the attachment quota of a link are the municipality's ``[portal]``
+section, checked when a version is stored (:mod:`arshjul.lifecycle.submissions`).
+The client's address in the audit entry is the connection's, or, from a
+proxy named in ``ARSHJUL_TRUSTED_PROXIES``, the one it forwarded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
+import ipaddress
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
-from typing import Annotated
+from functools import lru_cache
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
@@ -33,23 +42,27 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from arshjul.lifecycle.submissions import SubmissionClosed
+from arshjul.lifecycle.submissions import SubmissionClosed, SubmissionLimited, portal_limits
 from arshjul.models.db import get_engine
-from arshjul.portal.middleware import PortalMiddleware
+from arshjul.portal.middleware import PortalMiddleware, origin_of
 from arshjul.portal.pages import (
+    Checked,
+    Page,
     Posted,
     Refusal,
     authorise,
     check,
     closed_page,
     form_page,
+    limited_page,
     load_page,
     message_page,
+    quota_page,
     receipt_page,
     store,
 )
 from arshjul.portal.views import stylesheet
-from arshjul.settings import Settings, get_settings
+from arshjul.settings import IPNetwork, Settings, get_settings
 from arshjul.timezone import STOCKHOLM
 
 # Room for the text fields of a post besides its file.
@@ -80,6 +93,7 @@ class Portal:
         self.write_lock: AbstractContextManager[object] = (
             threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
         )
+        self.trusted_proxies: tuple[IPNetwork, ...] = settings.trusted_proxy_networks()
 
     @property
     def limit(self) -> int:
@@ -94,8 +108,57 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
-def _html(body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status)
+def _html(body: str, status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status, headers=headers)
+
+
+def _address(text: str) -> IPNetwork | None:
+    """An address from a socket or an X-Forwarded-For entry (``[::1]:443``, ``10.0.0.5:80``).
+
+    As a network of one, to compare with the trusted networks; an IPv4 address
+    seen through a dual-stack socket (``::ffff:10.0.0.5``) as the IPv4 one.
+    """
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return ipaddress.ip_network(address)
+
+
+def _trusted(address: IPNetwork | None, proxies: tuple[IPNetwork, ...]) -> bool:
+    return address is not None and any(
+        address.version == net.version and address.subnet_of(net)  # type: ignore[arg-type]
+        for net in proxies
+    )
+
+
+def client_address(peer: str | None, forwarded: list[str], proxies: tuple[IPNetwork, ...]) -> str:
+    """Who posted, for the audit entry: ``10.1.2.3``, or ``203.0.113.9 via 10.0.0.5``.
+
+    ``X-Forwarded-For`` is read only when the connection comes from a trusted
+    proxy, and then from the right: each trusted proxy appends the address it
+    was reached from, so the first entry from the right that is not a trusted
+    proxy is the client. Entries further left are whatever the client wrote.
+    """
+    if not peer:
+        return "okänd"
+    if not forwarded or not _trusted(_address(peer), proxies):
+        return peer
+    hops = [hop.strip() for value in forwarded for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break  # a trusted proxy writes addresses: the rest is not to be believed
+        if not _trusted(address, proxies):
+            return f"{address.network_address} via {peer}"
+    return peer
 
 
 def _refused(request: Request, refusal: Refusal) -> HTMLResponse:
@@ -150,10 +213,55 @@ def _error_page(status: int) -> Refusal:
         status,
         (
             "Något gick fel",
-            ["Försök igen om en stund. Kvarstår felet: kontakta kommunens controller."],
+            [
+                "Ett oväntat fel uppstod hos oss, och sidan kunde inte visas.",
+                "Försök igen om en stund. Hade du skickat formuläret? Öppna länken i "
+                "e-posten igen: där syns varje version som har sparats.",
+                "Kvarstår felet: kontakta kommunens controller.",
+            ],
         ),
     )
     return Refusal(status, heading, paragraphs)
+
+
+def _store(
+    portal: Portal, session: Session, page: Page, checked: Checked, *, now: dt.datetime, client: str
+) -> int:
+    """Store a checked post and commit; the new version's number.
+
+    A refusal (closed, over a limit) is rolled back inside the write lock, so
+    that SQLite's writer is free before the next post in this process goes on.
+    """
+    limits = portal_limits(page.municipality)
+    with portal.write_lock:
+        try:
+            version = store(
+                session, page, checked, now=now, origin=f"portal {client}", limits=limits
+            )
+            session.commit()
+        except (SubmissionClosed, SubmissionLimited):
+            session.rollback()
+            raise
+    return version
+
+
+@lru_cache(maxsize=32)
+def _middleware_page(status: int, root: str) -> bytes:
+    """The pages the middleware answers with itself (its 403 is the foreign origin)."""
+    if status == 403:
+        refusal = Refusal(
+            403,
+            "Formuläret skickades från en annan webbplats",
+            [
+                "Underlag tas bara emot från formuläret på kommunens egen sida för inlämning. "
+                "Inget har sparats.",
+                "Öppna den personliga länken i e-posten och skicka formuläret därifrån. "
+                "Fungerar det ändå inte? Kontakta kommunens controller.",
+            ],
+        )
+    else:
+        refusal = _error_page(status)
+    return message_page(refusal, root=root).encode()
 
 
 @asynccontextmanager
@@ -193,11 +301,11 @@ def create_app(
         lifespan=_startup,
     )
     app.state.portal = portal
-    too_large = message_page(_error_page(413)).encode()
     app.add_middleware(
         PortalMiddleware,
         max_body=portal.limit + FIELDS_MARGIN,
-        too_large=lambda: too_large,
+        allowed_origin=origin_of(settings.portal_url),
+        pages=_middleware_page,
     )
 
     @app.exception_handler(StarletteHTTPException)
@@ -208,9 +316,8 @@ def create_app(
     def _bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
         return _refused(request, _error_page(400))
 
-    @app.exception_handler(Exception)
-    def _server_error(request: Request, exc: Exception) -> HTMLResponse:
-        return _refused(request, _error_page(500))
+    # No handler for Exception: Starlette's would answer and then re-raise, and
+    # uvicorn drops the connection; PortalMiddleware answers those instead.
 
     @app.get("/halsa")
     def health() -> JSONResponse:
@@ -271,14 +378,22 @@ def create_app(
             if isinstance(checked, str):
                 session.rollback()
                 return _html(checked, 422)
-            client = request.client.host if request.client else "okänd"
+            client = client_address(
+                request.client.host if request.client else None,
+                request.headers.getlist("x-forwarded-for"),
+                portal.trusted_proxies,
+            )
             try:
-                with portal.write_lock:
-                    version = store(session, page, checked, now=now, origin=f"portal {client}")
-                    session.commit()
+                version = _store(portal, session, page, checked, now=now, client=client)
             except SubmissionClosed as exc:
-                session.rollback()
                 return _html(closed_page(session, page, exc), 410)
+            except SubmissionLimited as exc:
+                if exc.kind == "quota":
+                    page_html = quota_page(session, page, posted, exc, now=now, limit=portal.limit)
+                    return _html(page_html, 413)
+                retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+                status = 429 if exc.kind == "rate" else 409
+                return _html(limited_page(session, page, exc), status, retry)
             return RedirectResponse(f"{page.link}/kvitto/{version}", status_code=303)
 
     @app.get("/begaran/{request_id}/{token}/kvitto/{version}", response_class=HTMLResponse)
@@ -300,6 +415,16 @@ def app_from_environment() -> FastAPI:
     return create_app(settings=get_settings())
 
 
+def server_options() -> dict[str, Any]:
+    """How uvicorn serves the portal (the tests serve it the same way).
+
+    No access log: every URL carries a personal token. No ``proxy_headers``:
+    uvicorn would believe X-Forwarded-For from 127.0.0.1 by default, and the
+    portal reads it itself, from ``ARSHJUL_TRUSTED_PROXIES`` only.
+    """
+    return {"proxy_headers": False, "access_log": False}
+
+
 def serve(*, host: str, port: int, settings: Settings, workers: int = 1) -> None:
     """Run the portal with uvicorn until stopped (put HTTPS in front of it).
 
@@ -308,8 +433,7 @@ def serve(*, host: str, port: int, settings: Settings, workers: int = 1) -> None
     """
     import uvicorn
 
-    # No access log: every URL carries a personal token.
-    options = dict(host=host, port=port, proxy_headers=True, log_level="info", access_log=False)
+    options = dict(host=host, port=port, log_level="info", **server_options())
     if workers > 1:
         # Each worker builds its app from the same environment variables.
         uvicorn.run(

@@ -1,17 +1,34 @@
-"""Security headers on every answer, and a cap on the size of what may be posted.
+"""What every answer passes through: security headers, the origin and size of a post, errors.
 
 A plain ASGI middleware (cheaper than Starlette's ``BaseHTTPMiddleware``).
-The token is in the URL, so no page may leak it as a referrer, be cached, or
-load anything from elsewhere.
+The token is in the URL, so no page may leak it to another site, be cached,
+or load anything from elsewhere.
+
+* A post must come from the portal's own page: its ``Origin`` (else its
+  ``Referer``) must be the origin of ``ARSHJUL_PORTAL_URL``. Every browser in
+  use sends ``Origin`` with a form's POST, so a page on another site that
+  posts to a link shows its own origin, or ``null``, and is refused before
+  the body is read. A post with neither header comes from no browser; a
+  script can write any header it likes, so refusing it would stop only
+  scripts that are honest about themselves, and it is let through.
+* An unexpected error becomes a Swedish 500 page here, inside Starlette's
+  outermost error layer: that layer re-raises after answering, and uvicorn
+  then closes the connection (a proxy shows the next request on it as a 502).
+  Caught here, the answer is complete and the connection stays usable.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("arshjul.portal")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -19,13 +36,48 @@ SECURITY_HEADERS = {
         "base-uri 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: under no-referrer a browser posts the form
+    # with "Origin: null" (Fetch standard), which the origin check must refuse.
+    # same-origin still never sends the link (with its token) to another site.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     "Cache-Control": "no-store",
 }
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int]
+
+
+def origin_of(url: str) -> Origin | None:
+    """(scheme, host, port) of a URL or an ``Origin`` header; None for ``null`` or nonsense.
+
+    The host in its ASCII form, as browsers send it: ``inlämning.kommun.se``
+    in the settings matches ``xn--inlmning-…`` from the browser.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        scheme, host = parts.scheme.lower(), parts.hostname
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    if scheme not in _DEFAULT_PORTS or not host or port is None:
+        return None
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return scheme, host.lower(), port
+
+
+def shown_path(path: str) -> str:
+    """A path for the log without the personal token: ``/begaran/42/…/kvitto/1``."""
+    parts = path.split("/")
+    if len(parts) > 3 and parts[1] == "begaran":
+        parts[3] = "…"
+    return "/".join(parts)[:200]
 
 
 class BodyTooLarge(HTTPException):
@@ -36,32 +88,59 @@ class BodyTooLarge(HTTPException):
 
 
 class PortalMiddleware:
-    """Adds the security headers and refuses a body over ``max_body`` bytes."""
+    """Security headers; refuses a post from another origin or over ``max_body`` bytes;
+    answers an unexpected error with the 500 page and keeps the connection."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, too_large: Callable[[], bytes]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body: int,
+        allowed_origin: Origin | None,
+        pages: Callable[[int, str], bytes],
+    ) -> None:
         self.app = app
         self.max_body = max_body
-        self.too_large = too_large
+        self.allowed_origin = allowed_origin
+        self.pages = pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     if name not in headers:
                         headers[name] = value
             await send(message)
 
-        if scope["method"] not in ("POST", "PUT", "PATCH"):
-            await self.app(scope, receive, send_with_headers)
+        try:
+            await self._dispatch(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            return  # nobody to answer
+        except Exception:
+            if started:
+                raise  # half an answer is out: only closing the connection ends it
+            log.exception("Oväntat fel: %s %s", scope["method"], shown_path(scope["path"]))
+            await self._answer(scope, send_with_headers, 500, close=False)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] not in ("POST", "PUT", "PATCH", "DELETE"):
+            await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        if not self._same_origin(headers):
+            await self._answer(scope, send, 403, close=True)
+            return
+        declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            await self._refuse(send_with_headers)
+            await self._answer(scope, send, 413, close=True)
             return
         received = 0
 
@@ -74,19 +153,36 @@ class PortalMiddleware:
                     raise BodyTooLarge()
             return message
 
-        await self.app(scope, limited_receive, send_with_headers)
+        await self.app(scope, limited_receive, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = self.too_large()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"text/html; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+    def _same_origin(self, headers: dict[bytes, bytes]) -> bool:
+        if self.allowed_origin is None:
+            return True
+        origin, referer = headers.get(b"origin"), headers.get(b"referer")
+        if origin is None and referer is None:
+            return True  # no browser (see the module's docstring)
+        seen = origin_of((origin if origin is not None else referer or b"").decode("latin-1"))
+        if seen == self.allowed_origin:
+            return True
+        shown = "://".join(seen[:2]) + f":{seen[2]}" if seen else "null eller oläslig"
+        log.warning(
+            "Inlämning vägrad: formuläret postades från %s, inte från ARSHJUL_PORTAL_URL (%s)",
+            shown,
+            "://".join(self.allowed_origin[:2]) + f":{self.allowed_origin[2]}",
         )
+        return False
+
+    async def _answer(self, scope: Scope, send: Send, status: int, *, close: bool) -> None:
+        """A whole page; ``close`` when the body was left unread (the connection cannot go on).
+
+        ``pages(status, root)`` gives it: 403 here is only the foreign origin's page.
+        """
+        body = self.pages(status, str(scope.get("root_path", "")).rstrip("/"))
+        headers = [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        if close:
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -16,12 +16,18 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from arshjul.config.schema import PortalConfig
 from arshjul.forms.base import StageForm, validate_form
 from arshjul.forms.figures import StageFacts, stage_facts
 from arshjul.forms.present import collect, describe, values_from_data
 from arshjul.forms.registry import form_for
 from arshjul.lifecycle.context import controller_for
-from arshjul.lifecycle.submissions import SubmissionClosed, current_submission, store_submission
+from arshjul.lifecycle.submissions import (
+    SubmissionClosed,
+    SubmissionLimited,
+    current_submission,
+    store_submission,
+)
 from arshjul.lifecycle.tokens import hash_token, tokens_match
 from arshjul.models import (
     Attachment,
@@ -354,10 +360,20 @@ def check(
     )
 
 
-def store(session: Session, page: Page, checked: Checked, *, now: dt.datetime, origin: str) -> int:
+def store(
+    session: Session,
+    page: Page,
+    checked: Checked,
+    *,
+    now: dt.datetime,
+    origin: str,
+    limits: PortalConfig,
+) -> int:
     """Store a checked post as the new current version and queue its receipt; its number.
 
-    Raises :class:`SubmissionClosed` past the grace period. The caller commits.
+    Raises :class:`SubmissionClosed` past the grace period and
+    :class:`SubmissionLimited` over one of ``limits``; the caller commits, or
+    rolls back on either.
     """
     data = checked.model.stage_data()
     submission = store_submission(
@@ -370,8 +386,88 @@ def store(session: Session, page: Page, checked: Checked, *, now: dt.datetime, o
         origin=origin,
         attachments=checked.files,
         summary=describe(page.form, data, checked.context, limit=SUMMARY_LIMIT),
+        limits=limits,
     )
     return submission.version
+
+
+def _contact(session: Session, page: Page) -> str:
+    controller = page.controller(session)
+    return f"{controller.name} ({controller.email})" if controller else "kommunens controller"
+
+
+def _seconds(n: int) -> str:
+    return "1 sekund" if n == 1 else f"{n} sekunder"
+
+
+def limited_page(session: Session, page: Page, exc: SubmissionLimited) -> str:
+    """The answer to a post over the rate or the number of versions (nothing was stored)."""
+    facts = page.facts
+    if exc.kind == "rate":
+        refusal = Refusal(
+            429,
+            "För många inlämningar på kort tid",
+            [
+                f"Underlaget från {facts.unit.name} har skickats in {exc.limit} gånger den "
+                "senaste minuten, och fler tas inte emot så tätt. "
+                "Det du skickade nu har inte sparats.",
+                f"Vänta {_seconds(exc.retry_after or 60)} och skicka igen. Gå tillbaka i "
+                "webbläsaren, så finns det du fyllt i oftast kvar (en vald fil behöver "
+                "väljas på nytt).",
+            ],
+        )
+    else:
+        refusal = Refusal(
+            409,
+            "Underlaget har redan så många versioner som tas emot",
+            [
+                f"Underlaget från {facts.unit.name} till {facts.stage.name} {facts.year} har "
+                f"{exc.used} versioner, och fler än {exc.limit} tas inte emot via webbsidan. "
+                "Det du skickade nu har inte sparats.",
+                f"Version {exc.used} är den som gäller. Behöver den ändras? Kontakta "
+                f"{_contact(session, page)}, som kan lämna ändringen åt er.",
+            ],
+        )
+    return message_page(
+        refusal,
+        root=page.root,
+        municipality_name=page.municipality.name,
+        controller=page.controller(session),
+    )
+
+
+def quota_page(
+    session: Session,
+    page: Page,
+    posted: Posted,
+    exc: SubmissionLimited,
+    *,
+    now: dt.datetime,
+    limit: int,
+) -> str:
+    """The form again, with why the file does not fit beside the file input."""
+    room = (
+        f"bilagorna i underlagets alla versioner får tillsammans vara högst "
+        f"{format_size(exc.limit)}, och {format_size(exc.used)} är redan sparat."
+    )
+    if posted.filename:
+        error = (
+            f"Filen ({format_size(exc.adding)}) ryms inte: {room} "
+            "Välj en mindre fil, eller kontakta kommunens controller."
+        )
+    else:
+        error = (
+            f"Den bifogade filen ({format_size(exc.adding)}) ryms inte i en ny version: {room} "
+            "Ta bort bocken vid ”Behåll den bifogade filen”, eller kontakta kommunens controller."
+        )
+    return form_page(
+        session,
+        page,
+        now=now,
+        limit=limit,
+        values=posted.fields,
+        errors={"attachment": error},
+    )
 
 
 def closed_page(session: Session, page: Page, exc: SubmissionClosed) -> str:
