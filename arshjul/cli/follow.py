@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated
 
@@ -9,6 +10,64 @@ import typer
 
 from arshjul.cli.common import AsOfOption, app, parse_as_of
 from arshjul.timezone import STOCKHOLM
+
+# The exit code of `arshjul run` and `arshjul watch` when a mail server refused a
+# message for good (1 is a crash, 2 bad input, 3 something named that does not exist).
+EXIT_MAIL_FAILED = 4
+
+
+def outbox_mark() -> tuple[set[int], int]:
+    """The refused messages and the newest message before a run, to tell its own apart."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from arshjul.mail.outbox import undelivered_ids
+    from arshjul.models import OutboxMessage
+    from arshjul.models.db import session_scope
+
+    with session_scope() as session:
+        newest = session.exec(select(func.max(OutboxMessage.id))).one()
+        return undelivered_ids(session), newest or 0
+
+
+def report_mail(mark: tuple[set[int], int], as_of: dt.datetime) -> int:
+    """Print what the run's mail left behind (refusals, notice, queue); the exit code."""
+    from sqlmodel import select
+
+    from arshjul.mail.outbox import FAILURE_NOTICE, undelivered, undelivered_ids, waiting
+    from arshjul.models import OutboxMessage
+    from arshjul.models.db import session_scope
+
+    before, newest = mark
+    with session_scope() as session:
+        refused = undelivered(session, ids=undelivered_ids(session) - before)
+        notices = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.purpose == FAILURE_NOTICE, OutboxMessage.id > newest
+            )
+        ).all()
+        queued = waiting(session, as_of=as_of)
+    failed = [r for r in refused if not r.partly]
+    partly = [r for r in refused if r.partly]
+    if refused:
+        parts = [f"{len(failed)} e-brev kom inte fram"] if failed else []
+        if partly:
+            parts.append(f"{len(partly)} kom inte fram till alla mottagare")
+        label = "E-post misslyckades" if failed else "E-post"
+        typer.echo(f"{label}: {', '.join(parts)}", err=True)
+        for r in refused:
+            typer.echo(f"  – {r.line()}", err=True)
+    for notice in notices:
+        to = ", ".join(addr for _, addr in [*notice.to, *notice.cc])
+        if notice.state == "sent":
+            typer.echo(f"Controllern har fått ett e-brev om det som inte kom fram ({to}).")
+        elif notice.state == "queued":
+            typer.echo(
+                f"E-brevet till controllern ({to}) om det som inte kom fram väntar i utkorgen."
+            )
+    if queued.count:
+        typer.echo(f"E-post väntar: {queued.line()}")
+    return EXIT_MAIL_FAILED if failed else 0
 
 
 @app.command("watch")
@@ -20,6 +79,7 @@ def watch_command(as_of: AsOfOption = None) -> None:
     prepare_prefect()
     from arshjul.flows.bevakning import bevakning
 
+    mark = outbox_mark()
     totals = bevakning(as_of=moment)
     typer.echo(
         f"Bevakning {moment:%Y-%m-%d}: {totals['reminders']} påminnelser, "
@@ -28,6 +88,9 @@ def watch_command(as_of: AsOfOption = None) -> None:
         + (f", {totals['mail_failed']} misslyckade" if totals["mail_failed"] else "")
         + (f", {totals['mail_deferred']} väntar" if totals["mail_deferred"] else "")
     )
+    code = report_mail(mark, moment)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("status")
@@ -71,3 +134,8 @@ def status_command(
             ],
         )
     )
+    for r in rows:
+        if r.mail_failed and r.state == "open":
+            typer.echo(
+                f"E-post misslyckades till {r.unit} ({r.stage_name} {r.year}): {r.mail_error}"
+            )

@@ -37,6 +37,9 @@ def run_command(
 
     prepare_prefect()
     stage_flow = load_flow(stage)
+    from arshjul.cli.follow import outbox_mark, report_mail
+
+    mark = outbox_mark()
     results = stage_flow(year=year, as_of=moment, municipality=kommun)
     from arshjul.calendar.stages import get_stage
     from arshjul.models.cycle import STAGE_STATE_SV
@@ -51,6 +54,9 @@ def run_command(
             typer.echo(f"  dokument: {path}")
         for what in result.get("missing", []):
             typer.echo(f"  saknas i underlaget: {what}")
+    code = report_mail(mark, moment)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("decide")

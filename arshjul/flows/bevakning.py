@@ -8,7 +8,7 @@ from prefect import flow, get_run_logger
 
 from arshjul.calendar.workdays import WORKING_DAYS
 from arshjul.tasks.common import resolve_as_of, run_name
-from arshjul.tasks.mail import deliver_mail
+from arshjul.tasks.mail import deliver_mail, publish_mail_state
 from arshjul.tasks.watch import publish_status, watch_municipality
 from arshjul.timezone import STOCKHOLM
 
@@ -33,7 +33,7 @@ def _all_codes() -> list[str]:
 def bevakning(
     as_of: dt.datetime | dt.date | None = None, municipality: str | None = None
 ) -> dict[str, int]:
-    """Remind, escalate, mark what is ready, deliver the mail, show the state."""
+    """Remind, escalate, mark what is ready, deliver the mail, show the state and the mail's."""
     moment = resolve_as_of(as_of)
     logger = get_run_logger()
     totals: dict[str, int] = {"reminders": 0, "escalations": 0, "closed": 0, "ready": 0}
@@ -43,7 +43,7 @@ def bevakning(
         logger.info(
             "%s är ingen arbetsdag (%s): ingen bevakning.", day, WORKING_DAYS.why_not_working(day)
         )
-        return totals | {"mail_sent": 0, "mail_failed": 0, "mail_deferred": 0}
+        return totals | {"mail_sent": 0, "mail_failed": 0, "mail_deferred": 0, "mail_notices": 0}
     codes = [municipality] if municipality else _all_codes()
     if not codes:
         logger.warning("Databasen har ingen kommun: kör arshjul init.")
@@ -53,4 +53,5 @@ def bevakning(
     totals.update({f"mail_{k}": v for k, v in deliver_mail(moment).items()})
     for code in codes:
         publish_status(code, moment)
+    publish_mail_state(codes, moment)
     return totals

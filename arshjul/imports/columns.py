@@ -214,8 +214,7 @@ def _tkr(column: Column, cell: Cell, ctx: CellContext) -> int:
         raise CellError(str(exc)) from None
     if abs(kronor) > PLAUSIBLE_MAX_TKR * 1000:
         raise CellError(
-            f"”{shown(cell)}” tkr är orimligt stort: högst "
-            f"{format_number(PLAUSIBLE_MAX_TKR)} tkr"
+            f"”{shown(cell)}” tkr är orimligt stort: högst {format_number(PLAUSIBLE_MAX_TKR)} tkr"
         )
     return kronor
 

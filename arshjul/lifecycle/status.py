@@ -6,13 +6,16 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from arshjul.lifecycle.watch import working_days_late
 from arshjul.models import (
     Cycle,
+    MessageState,
     Municipality,
     OrgUnit,
+    OutboxMessage,
     RequestState,
     StageInstance,
     Submission,
@@ -20,6 +23,13 @@ from arshjul.models import (
 )
 from arshjul.models.submissions import REQUEST_STATE_SV
 from arshjul.timezone import STOCKHOLM
+
+# What `arshjul status`, the stage's table and the watch's table show for a request
+# whose e-mail a server refused (the words; a user looks for them).
+MAIL_FAILED_SV = "e-post misslyckades"
+# The messages that carry the request's link to the committee: once one of them
+# arrives after a refusal (the address corrected), the committee has the link.
+_LINK_PURPOSES = ("request", "reminder")
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,8 @@ class RequestStatus:
     working_days_late: int
     versions: int
     submitted_at: dt.datetime | None
+    mail_failed: bool = False
+    mail_error: str = ""
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -63,13 +75,56 @@ def request_statuses(
         .group_by(Submission.request_id)
         .subquery()
     )
+    # The outbox is read for the requests asked about only: a stage's table over
+    # fifty municipalities asks once per stage instance.
+    scope = [OutboxMessage.request_id.is_not(None)]  # type: ignore[union-attr]
+    if municipality_id is not None:
+        scope.append(OutboxMessage.municipality_id == municipality_id)
+    if stage_instance_id is not None:
+        scope.append(
+            OutboxMessage.request_id.in_(  # type: ignore[union-attr]
+                select(SubmissionRequest.id).where(
+                    SubmissionRequest.stage_instance_id == stage_instance_id
+                )
+            )
+        )
+    last_failed = (
+        select(OutboxMessage.request_id, func.max(OutboxMessage.id).label("id"))
+        .where(*scope, OutboxMessage.state == MessageState.FAILED)
+        .group_by(OutboxMessage.request_id)
+        .subquery()
+    )
+    last_arrived = (
+        select(OutboxMessage.request_id, func.max(OutboxMessage.id).label("id"))
+        .where(
+            *scope,
+            OutboxMessage.state == MessageState.SENT,
+            OutboxMessage.purpose.in_(_LINK_PURPOSES),  # type: ignore[attr-defined]
+        )
+        .group_by(OutboxMessage.request_id)
+        .subquery()
+    )
+    failed = aliased(OutboxMessage)
     statement = (
-        select(SubmissionRequest, StageInstance, Cycle, OrgUnit, Municipality, versions.c.n)
+        select(
+            SubmissionRequest,
+            StageInstance,
+            Cycle,
+            OrgUnit,
+            Municipality,
+            versions.c.n,
+            failed.id,
+            failed.last_error,
+            last_arrived.c.id,
+        )
         .join(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)
         .join(Cycle, Cycle.id == StageInstance.cycle_id)
         .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
         .join(Municipality, Municipality.id == SubmissionRequest.municipality_id)
         .outerjoin(versions, versions.c.request_id == SubmissionRequest.id)
+        .outerjoin(last_failed, last_failed.c.request_id == SubmissionRequest.id)
+        .outerjoin(failed, failed.id == last_failed.c.id)
+        .outerjoin(last_arrived, last_arrived.c.request_id == SubmissionRequest.id)
         .order_by(SubmissionRequest.deadline_at, StageInstance.slug, OrgUnit.sort_order)
     )
     if year is not None:
@@ -82,7 +137,10 @@ def request_statuses(
         statement = statement.where(SubmissionRequest.stage_instance_id == stage_instance_id)
     today = as_of.astimezone(STOCKHOLM).date()
     rows = []
-    for request, stage, cycle, unit, municipality, n in session.exec(statement).all():
+    for row in session.exec(statement).all():
+        request, stage, cycle, unit, municipality, n, failed_id, reason, arrived_id = row
+        # Refused, and no message with the link has arrived since.
+        mail_failed = failed_id is not None and (arrived_id is None or failed_id > arrived_id)
         # A late submission keeps how late it was; an open request counts on.
         until = (
             request.submitted_at.astimezone(STOCKHOLM).date()
@@ -93,6 +151,8 @@ def request_statuses(
         state_sv = REQUEST_STATE_SV[RequestState(request.state)]
         if request.state == RequestState.SUBMITTED and request.late:
             state_sv = "inlämnad sent"
+        elif request.state == RequestState.OPEN and mail_failed:
+            state_sv = MAIL_FAILED_SV
         elif request.state == RequestState.OPEN and late_days:
             state_sv = "försenad"
         rows.append(
@@ -109,6 +169,8 @@ def request_statuses(
                 working_days_late=late_days,
                 versions=n or 0,
                 submitted_at=request.submitted_at,
+                mail_failed=mail_failed,
+                mail_error=reason if mail_failed else "",
             )
         )
     return rows

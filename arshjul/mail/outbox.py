@@ -5,22 +5,33 @@ delivered is what was decided in that transaction, even if a template changes
 later. The only thing left open is the personal link: the stored body holds
 :data:`~arshjul.lifecycle.tokens.LINK_PLACEHOLDER`, never a live link, and the
 sender derives the link at delivery from the request's salt and the secret key.
+
+What became of the messages is read here too: those a server refused
+(:func:`undelivered`), the controller's one notice about them per run
+(:func:`queue_failure_notice`), and what still waits after an outage (:func:`waiting`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Engine, and_, exists, func, or_, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from arshjul.lifecycle.tokens import LINK_PLACEHOLDER
 from arshjul.mail.render import render
-from arshjul.models.organisation import Municipality
-from arshjul.models.outbox import OutboxAttachment, OutboxMessage
+from arshjul.models.audit import AuditEntry
+from arshjul.models.cycle import Cycle, StageInstance
+from arshjul.models.organisation import ContactRole, Municipality, OrgUnit
+from arshjul.models.outbox import MessageState, OutboxAttachment, OutboxMessage
+from arshjul.models.submissions import SubmissionRequest
+from arshjul.timezone import STOCKHOLM
 
 _NOT_ATOM = re.compile(r"[^A-Za-z0-9_+=-]+")
 
@@ -183,3 +194,330 @@ def _add(
                 content=content,
             )
         )
+
+
+# The purpose of the controller's notice about refused messages. A refused
+# notice is never itself the subject of a notice: that would loop, one notice
+# a run, to an address that refuses them all.
+FAILURE_NOTICE = "leveransfel"
+# The audit action that records "the controller has been told about this message".
+NOTIFIED = "mail.failure_notified"
+# pg_advisory_xact_lock key: "notice" in ASCII, apart from the sender's pass lock.
+_NOTICE_LOCK = 0x6E6F74696365
+# A notice lists at most this many messages; the rest are counted.
+NOTICE_LINES = 100
+
+PURPOSE_SV = {
+    "request": "begäran om underlag",
+    "reminder": "påminnelse",
+    "escalation": "eskalering",
+    "receipt": "kvitto",
+    "deviation_escalation": "avvikelse över tröskelvärdet",
+    "notification": "meddelande",
+    FAILURE_NOTICE: "besked om e-post som inte kom fram",
+}
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A message a mail server refused: wholly, or for some of its recipients (``partly``)."""
+
+    id: int
+    municipality_id: int
+    purpose: str
+    request_id: int | None
+    unit_id: int | None
+    unit: str
+    stage: str
+    recipients: tuple[str, ...]
+    reason: str
+    partly: bool
+
+    def line(self) -> str:
+        """``Socialnämnden, Tertialuppföljning 2027: begäran om underlag till … – skälet``."""
+        what = PURPOSE_SV.get(self.purpose, self.purpose)
+        about = ", ".join(part for part in (self.unit, self.stage) if part)
+        head = f"{about}: {what}" if about else what[:1].upper() + what[1:]
+        return f"{head} till {', '.join(self.recipients)} – {self.reason}"
+
+
+def _refused() -> Any:
+    """Refused outright, or delivered with some recipients refused (noted in last_error)."""
+    return or_(
+        OutboxMessage.state == MessageState.FAILED,
+        and_(OutboxMessage.state == MessageState.SENT, OutboxMessage.last_error != ""),
+    )
+
+
+def undelivered_ids(session: Session) -> set[int]:
+    """Every refused message so far: a command compares before and after its run."""
+    return set(session.exec(select(OutboxMessage.id).where(_refused())).all())  # type: ignore[arg-type]
+
+
+def undelivered(
+    session: Session,
+    *,
+    municipality_id: int | None = None,
+    ids: Collection[int] | None = None,
+    unnotified: bool = False,
+) -> list[Undelivered]:
+    """Refused messages, oldest first; ``unnotified``: those no notice has told of yet."""
+    statement = (
+        select(
+            OutboxMessage.id,
+            OutboxMessage.municipality_id,
+            OutboxMessage.purpose,
+            OutboxMessage.request_id,
+            OutboxMessage.to,
+            OutboxMessage.cc,
+            OutboxMessage.state,
+            OutboxMessage.last_error,
+            OrgUnit.id,
+            OrgUnit.name,
+            StageInstance.name,
+            Cycle.year,
+        )
+        .outerjoin(SubmissionRequest, SubmissionRequest.id == OutboxMessage.request_id)
+        .outerjoin(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
+        .outerjoin(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)
+        .outerjoin(Cycle, Cycle.id == StageInstance.cycle_id)
+        .where(_refused())
+        .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+    )
+    if municipality_id is not None:
+        statement = statement.where(OutboxMessage.municipality_id == municipality_id)
+    if ids is not None:
+        if not ids:
+            return []
+        statement = statement.where(OutboxMessage.id.in_(list(ids)))  # type: ignore[union-attr]
+    if unnotified:
+        told = exists().where(
+            AuditEntry.municipality_id == OutboxMessage.municipality_id,
+            AuditEntry.action == NOTIFIED,
+            AuditEntry.entity_id == OutboxMessage.id,
+        )
+        statement = statement.where(OutboxMessage.purpose != FAILURE_NOTICE, ~told)
+    found = []
+    for row in session.exec(statement).all():
+        mid, municipality, purpose, request_id, to, cc, state, reason = row[:8]
+        unit_id, unit, stage, year = row[8:]
+        found.append(
+            Undelivered(
+                id=mid,
+                municipality_id=municipality,
+                purpose=purpose,
+                request_id=request_id,
+                unit_id=unit_id,
+                unit=unit or "",
+                stage=f"{stage} {year}" if stage else "",
+                recipients=tuple(f"{name} <{addr}>" if name else addr for name, addr in [*to, *cc]),
+                reason=reason or "okänt skäl",
+                partly=state == MessageState.SENT,
+            )
+        )
+    return found
+
+
+def _count_sv(n: int) -> str:
+    return "ett e-brev" if n == 1 else f"{n} e-brev"
+
+
+def _notice_context(
+    municipality: Municipality, failures: list[Undelivered], as_of: dt.datetime
+) -> dict[str, Any]:
+    """The notice as the generic notification template's subject, heading and paragraphs."""
+    from arshjul.formats import format_datetime
+
+    n = len(failures)
+    whole = [f for f in failures if not f.partly]
+    about = {f"{f.unit}, {f.stage}" for f in failures if f.unit}
+    subject = "E-post kom inte fram: " + (next(iter(about)) if n == 1 and about else _count_sv(n))
+    it = "det" if n == 1 else "dem"
+    intro = (
+        f"{_count_sv(n).capitalize()} från Årshjul kom inte fram "
+        f"({format_datetime(as_of.astimezone(STOCKHOLM))}): e-postservern "
+        f"vägrade ta emot {it}"
+        + ("" if whole else " för en del av mottagarna")
+        + f". Årshjul skickar inte om {it} av sig självt."
+    )
+    lines = [f.line() for f in failures[:NOTICE_LINES]]
+    if n > NOTICE_LINES:
+        lines.append(f"… och {n - NOTICE_LINES} till (arshjul status).")
+    advice = [
+        "Är en adress fel, rätta den i kommunens konfigurationsfil och kör arshjul init: "
+        "påminnelser och eskaleringar går sedan till den nya adressen."
+    ]
+    if any(f.request_id is not None and f.purpose in ("request", "reminder") for f in whole):
+        advice.insert(
+            0,
+            "Begäranden vars länk inte har nått nämnden visas som ”e-post misslyckades” "
+            "i arshjul status och i skedets översikt tills ett e-brev med länken kommer fram. "
+            "Hör gärna av dig till nämnden direkt under tiden.",
+        )
+    return {
+        "municipality_name": municipality.name,
+        "subject_text": subject,
+        "heading": "E-post som inte kom fram",
+        "paragraphs": [intro, *lines, *advice],
+    }
+
+
+def queue_failure_notice(
+    session: Session,
+    *,
+    municipality: Municipality,
+    as_of: dt.datetime,
+    run_key: str | None = None,
+) -> OutboxMessage | None:
+    """Queue one notice to the controllers of every refusal not told of before; caller commits."""
+    from arshjul.lifecycle.context import contacts, controller_for, municipality_config
+
+    mid = municipality.id
+    assert mid is not None
+    if session.connection().dialect.name == "postgresql":
+        # Two runs at once (the watch and a stage, on two workers) would each tell
+        # of the same refusals under their own key: the second waits, then finds
+        # them told of. Released at the caller's commit.
+        session.connection().execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NOTICE_LOCK}
+        )
+    failures = undelivered(session, municipality_id=mid, unnotified=True)
+    if not failures:
+        return None
+    central = contacts(session, municipality_id=mid, unit_id=None, role=ContactRole.CONTROLLER)
+    to = [(c.name, c.email) for c in central] or [
+        ("Controller", municipality_config(municipality).mail.reply_to)
+    ]
+    cc = []
+    for unit_id in dict.fromkeys(f.unit_id for f in failures if f.unit_id is not None):
+        unit = session.get(OrgUnit, unit_id)
+        controller = controller_for(session, unit) if unit else None
+        if controller is not None:
+            cc.append((controller.name, controller.email))
+    # Keyed by the flow run: one notice a run, a retried run included (a refusal
+    # later in the same run waits for the next run's notice). Outside a run, by
+    # the messages it tells of, so two passes at once queue it once. The audit
+    # entries, in the notice's transaction, mark those messages as told of.
+    if run_key:
+        key = f"{FAILURE_NOTICE}:{run_key}"
+    else:
+        told = ",".join(str(f.id) for f in failures)
+        key = f"{FAILURE_NOTICE}:{hashlib.sha256(told.encode()).hexdigest()[:16]}"
+    message = enqueue(
+        session,
+        municipality=municipality,
+        dedup_key=key,
+        purpose=FAILURE_NOTICE,
+        template="notification",
+        context=_notice_context(municipality, failures, as_of),
+        to=to,
+        cc=cc,
+    )
+    if message is None:
+        return None
+    for failure in failures:
+        session.add(
+            AuditEntry(
+                municipality_id=mid,
+                actor="utkorgen",
+                origin="flow",
+                action=NOTIFIED,
+                entity="outbox_message",
+                entity_id=failure.id,
+                details={"notice": key, "as_of": as_of.isoformat()},
+            )
+        )
+    session.flush()
+    return message
+
+
+def queue_failure_notices(engine: Engine, *, as_of: dt.datetime, run_key: str | None = None) -> int:
+    """A notice for each municipality with refusals not told of yet; how many were queued."""
+    from arshjul.models.db import session_scope
+
+    with session_scope(engine) as session:
+        pending = exists().where(
+            AuditEntry.municipality_id == Municipality.id,
+            AuditEntry.action == NOTIFIED,
+            AuditEntry.entity_id == OutboxMessage.id,
+        )
+        ids = session.exec(
+            select(Municipality.id)
+            .join(OutboxMessage, OutboxMessage.municipality_id == Municipality.id)
+            .where(_refused(), OutboxMessage.purpose != FAILURE_NOTICE, ~pending)
+            .distinct()
+        ).all()
+    queued = 0
+    for mid in ids:
+        # One transaction per municipality: one that fails keeps the others' notices.
+        with session_scope(engine) as session:
+            municipality = session.get(Municipality, mid)
+            if municipality is not None and queue_failure_notice(
+                session, municipality=municipality, as_of=as_of, run_key=run_key
+            ):
+                queued += 1
+    return queued
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Messages still queued (an outage, a server's "try later"), and when they are next tried."""
+
+    count: int
+    next_try: dt.datetime | None
+    reason: str
+
+    def line(self) -> str:
+        """``3 e-brev väntar i utkorgen; nästa försök vid bevakningen 14 april 2027 kl. 07.00``."""
+        from arshjul.formats import format_datetime
+
+        if not self.count:
+            return "Inga e-brev väntar i utkorgen."
+        shown = f"{_count_sv(self.count).capitalize()} väntar i utkorgen"
+        if self.next_try is not None:
+            when = format_datetime(self.next_try.astimezone(STOCKHOLM))
+            shown += f"; nästa försök vid bevakningen {when}"
+        return shown + (f" ({self.reason})" if self.reason else "") + "."
+
+
+def waiting(session: Session, *, as_of: dt.datetime, municipality_id: int | None = None) -> Waiting:
+    """What is still queued after a delivery pass at ``as_of``, and its next try."""
+    where = [OutboxMessage.state == MessageState.QUEUED]
+    if municipality_id is not None:
+        where.append(OutboxMessage.municipality_id == municipality_id)
+    count, untried, earliest = session.exec(
+        select(
+            func.count(),
+            func.count().filter(OutboxMessage.next_attempt_at.is_(None)),  # type: ignore[union-attr]
+            func.min(OutboxMessage.next_attempt_at),
+        ).where(*where)
+    ).one()
+    if not count:
+        return Waiting(0, None, "")
+    due = as_of if untried or earliest is None else max(earliest, as_of)
+    # The latest reason recorded: the backoff is set with it, so the latest try comes last.
+    reason = session.exec(
+        select(OutboxMessage.last_error)
+        .where(*where, OutboxMessage.last_error != "")
+        .where(OutboxMessage.next_attempt_at.is_not(None))  # type: ignore[union-attr]
+        .order_by(OutboxMessage.next_attempt_at.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+    return Waiting(count, next_watch(after=as_of, not_before=due), reason or "")
+
+
+def next_watch(*, after: dt.datetime, not_before: dt.datetime) -> dt.datetime:
+    """The first daily watch later than ``after`` that is not before ``not_before``."""
+    # Between the stages' own runs only the watch delivers mail: every working day
+    # at the time of its schedule.
+    from arshjul.calendar.workdays import WORKING_DAYS
+    from arshjul.deployments import WATCH_CRON
+
+    minute, hour = (int(part) for part in WATCH_CRON.split()[:2])
+    at = dt.time(hour, minute)
+    day = max(after, not_before).astimezone(STOCKHOLM).date()
+    while True:
+        moment = dt.datetime.combine(day, at, STOCKHOLM)
+        if moment > after and moment >= not_before and WORKING_DAYS.is_working_day(day):
+            return moment
+        day += dt.timedelta(days=1)

@@ -10,6 +10,8 @@ Outcomes:
 
 * accepted (by at least one recipient): ``sent``; refused recipients in ``last_error``;
 * a permanent refusal (5xx, an address that cannot be sent): ``failed`` with the reason;
+* the sender refused (530 "log in" or "STARTTLS first", a sender the relay does not
+  accept): the installation's settings, not the message, so like an outage below;
 * a temporary refusal (4xx): stays ``queued`` with a backoff; ``failed`` once it has
   been tried ``max_attempts`` times;
 * the server unreachable or the connection lost: the message in hand stays
@@ -306,9 +308,19 @@ def _classify(exc: BaseException) -> _Permanent | _Temporary:
         if all(500 <= code < 600 for _, code, _ in refused):
             return _Permanent(reason)
         return _Temporary(reason, connection_down=False, server_reply=True)
+    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
+        # The server refuses us, not the recipient (530: log in or STARTTLS first; a
+        # sender address the relay does not accept): the installation's settings are
+        # wrong and every message would meet the same answer. Failing them would lose
+        # them all; they wait like in an outage until the settings are put right.
+        return _Temporary(
+            f"E-postservern vägrade avsändaren (kontrollera SMTP-inställningarna): "
+            f"{exc.code} {exc.message.strip()}",
+            connection_down=True,
+            server_reply=False,
+        )
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         label = {
-            aiosmtplib.SMTPSenderRefused: "Avsändaren avvisades",
             aiosmtplib.SMTPDataError: "Meddelandet avvisades",
             aiosmtplib.SMTPRecipientRefused: "Mottagaren avvisades",
         }.get(type(exc), "E-postservern svarade")

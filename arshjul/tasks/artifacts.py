@@ -10,13 +10,16 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from arshjul.formats import format_datetime, format_percent, format_tkr
 from arshjul.timezone import STOCKHOLM
+
+if TYPE_CHECKING:
+    from arshjul.mail.outbox import Waiting
 
 # Artifacts in flight at once: enough to overlap the round trips, few enough
 # not to queue at a server on SQLite.
@@ -44,6 +47,21 @@ class StageView:
     requests: list[dict[str, Any]]
     deviations: list[dict[str, Any]]
     documents: list[str]
+    mail_failed: list[tuple[str, str]]
+    waiting: Waiting
+
+
+def mail_markdown(title: str, failed: list[tuple[str, str]], waiting: Waiting) -> str:
+    """Requests whose e-mail was refused (who, why) and what still waits, as markdown."""
+    lines = [f"# {title}", ""]
+    if failed:
+        lines += [f"**E-post misslyckades: {len(failed)}**", ""]
+        lines += [f"- {who}: {why}" for who, why in failed]
+        lines.append("")
+    else:
+        lines += ["Ingen begäran har e-post som inte kom fram.", ""]
+    lines.append(f"**{waiting.line()}**" if waiting.count else waiting.line())
+    return "\n".join(lines)
 
 
 def stage_view(
@@ -52,6 +70,7 @@ def stage_view(
     """One municipality's stage as rows for the UI; None before the stage exists."""
     from arshjul.lifecycle.context import get_municipality
     from arshjul.lifecycle.status import request_statuses
+    from arshjul.mail.outbox import waiting
     from arshjul.models import Cycle, Deviation, GeneratedDocument, OrgUnit, StageInstance
     from arshjul.models.cycle import STAGE_STATE_SV, StageState
     from arshjul.models.db import session_scope
@@ -82,6 +101,7 @@ def stage_view(
             .where(GeneratedDocument.stage_instance_id.in_([s.id for s in stages]))  # type: ignore[attr-defined]
             .order_by(GeneratedDocument.version)
         ).all()
+        queued = waiting(session, as_of=as_of, municipality_id=municipality.id)
         return StageView(
             municipality=municipality.name,
             code=code,
@@ -119,6 +139,10 @@ def stage_view(
                 + (f"\n  - saknas: {'; '.join(doc.missing)}" if doc.missing else "")
                 for doc in documents
             ],
+            mail_failed=[
+                (r.unit, r.mail_error) for r in requests if r.mail_failed and r.state == "open"
+            ],
+            waiting=queued,
         )
 
 
@@ -130,8 +154,9 @@ def _artifacts(
     requests: list[dict[str, Any]],
     deviations: list[dict[str, Any]],
     documents: list[str],
+    mail: str = "",
 ) -> list[Artifact]:
-    """The request table, the deviation table and the document list, those not empty."""
+    """The request table, the deviation table, the document list and the e-mail state."""
     found: list[Artifact] = []
     if requests:
         found.append(
@@ -160,6 +185,17 @@ def _artifacts(
                 description=f"{where}: skrivna dokument",
             )
         )
+    if mail:
+        # Published even when all is well: the key's latest version must not go on
+        # showing a refusal or an outage that has since been put right.
+        found.append(
+            Artifact(
+                "markdown",
+                key=f"{prefix}-e-post",
+                content=mail,
+                description=f"{where}: e-post som inte kom fram eller väntar",
+            )
+        )
     return found
 
 
@@ -173,6 +209,7 @@ def stage_artifacts(view: StageView, *, year: int, slug: str) -> list[Artifact]:
         requests=view.requests,
         deviations=view.deviations,
         documents=[*heading, *view.documents] if view.documents else [],
+        mail=mail_markdown(f"E-post: {view.name} {year}", view.mail_failed, view.waiting),
     )
 
 
@@ -186,9 +223,12 @@ def combined_stage_artifacts(views: list[StageView], *, year: int, slug: str) ->
     if not views:
         return []
     documents: list[str] = []
+    mail: list[str] = []
     for view in views:
         if view.documents:
             documents += ["", f"## {view.municipality}", "", *view.documents]
+        # Each municipality a section under the one heading.
+        mail += ["", "#" + mail_markdown(view.municipality, view.mail_failed, view.waiting)]
     return _artifacts(
         prefix=f"{slug}-{year}-alla",
         where=f"{views[0].name} {year}, {len(views)} {'kommun' if len(views) == 1 else 'kommuner'}",
@@ -196,6 +236,7 @@ def combined_stage_artifacts(views: list[StageView], *, year: int, slug: str) ->
         requests=[{"Kommun": v.municipality, **row} for v in views for row in v.requests],
         deviations=[{"Kommun": v.municipality, **row} for v in views for row in v.deviations],
         documents=[f"# Dokument: {views[0].name} {year}", *documents] if documents else [],
+        mail="\n".join([f"# E-post: {views[0].name} {year}", *mail]),
     )
 
 
@@ -240,5 +281,37 @@ def publish_stage_artifacts(
 
     # Prefect's own bridge: it copies the run context (so the artifacts belong
     # to this task run) and works whether or not a loop runs in this thread.
+    run_coro_as_sync(_publish(artifacts))
+    return len(artifacts)
+
+
+def publish_mail_artifacts(engine: Engine, *, codes: list[str], as_of: dt.datetime) -> int:
+    """The watch's e-mail state per municipality (``e-post-1984``); how many were published."""
+    from arshjul.lifecycle.context import get_municipality
+    from arshjul.lifecycle.status import request_statuses
+    from arshjul.mail.outbox import waiting
+    from arshjul.models.db import session_scope
+
+    artifacts = []
+    with session_scope(engine) as session:
+        for code in codes:
+            municipality = get_municipality(session, code)
+            rows = request_statuses(
+                session, as_of=as_of, municipality_id=municipality.id, only_open=True
+            )
+            failed = [
+                (f"{r.unit}, {r.stage_name} {r.year}", r.mail_error) for r in rows if r.mail_failed
+            ]
+            queued = waiting(session, as_of=as_of, municipality_id=municipality.id)
+            artifacts.append(
+                Artifact(
+                    "markdown",
+                    key=f"e-post-{code}",
+                    content=mail_markdown(f"E-post: {municipality.name}", failed, queued),
+                    description=f"E-post i {municipality.name} den {as_of:%Y-%m-%d}",
+                )
+            )
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
     run_coro_as_sync(_publish(artifacts))
     return len(artifacts)

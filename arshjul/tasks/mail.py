@@ -1,22 +1,38 @@
-"""Delivering the outbox as a Prefect task."""
+"""Delivering the outbox as a Prefect task, and telling the controller what was refused."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from arshjul.tasks.common import engine_and_settings
 
 
-@task(name="Skicka e-post", task_run_name="skicka-e-post")
+@task(name="Skicka e-post", task_run_name="skicka-e-post", cache_policy=NO_CACHE)
 def deliver_mail(as_of: dt.datetime) -> dict[str, int]:
-    """Deliver what is queued; an SMTP outage leaves it queued for the next pass."""
+    """Deliver what is queued, then tell the controllers of refusals, once per run."""
+    from prefect.runtime import flow_run
+
+    from arshjul.mail.outbox import queue_failure_notices
     from arshjul.mail.sender import deliver_queued
 
     engine, settings = engine_and_settings()
     report = deliver_queued(engine, settings=settings, as_of=as_of)
     logger = get_run_logger()
+    notices = queue_failure_notices(engine, as_of=as_of, run_key=flow_run.get_id())
+    if notices:
+        logger.warning(
+            "E-post som inte kom fram: besked till controllern köat (%d %s)",
+            notices,
+            "kommun" if notices == 1 else "kommuner",
+        )
+        if not report.error:  # the server is up: the notice goes now, not at the next pass
+            again = deliver_queued(engine, settings=settings, as_of=as_of)
+            report.sent += again.sent
+            report.failed += again.failed
+            report.deferred += again.deferred
     where = (
         f"som .eml-filer i {settings.mail_dir}" if settings.mail_to_files else settings.smtp_host
     )
@@ -27,4 +43,18 @@ def deliver_mail(as_of: dt.datetime) -> dict[str, int]:
         report.failed,
         report.deferred,
     )
-    return {"sent": report.sent, "failed": report.failed, "deferred": report.deferred}
+    return {
+        "sent": report.sent,
+        "failed": report.failed,
+        "deferred": report.deferred,
+        "notices": notices,
+    }
+
+
+@task(name="Publicera e-postläget", task_run_name="e-post", cache_policy=NO_CACHE)
+def publish_mail_state(codes: list[str], as_of: dt.datetime) -> int:
+    """Per municipality: the requests whose e-mail was refused and what still waits."""
+    from arshjul.tasks.artifacts import publish_mail_artifacts
+
+    engine, _ = engine_and_settings()
+    return publish_mail_artifacts(engine, codes=codes, as_of=as_of)
