@@ -8,7 +8,6 @@ Unsafe combinations fail at start-up, not at the first e-mail.
 from __future__ import annotations
 
 import ipaddress
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Self
@@ -17,6 +16,8 @@ from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from arshjul.errors import ArshjulError
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _is_loopback(host: str) -> bool:
@@ -59,6 +60,15 @@ class Settings(BaseSettings):
         ),
     )
     max_attachment_bytes: int = 10 * 1024 * 1024
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "The reverse proxies in front of the portal, whose X-Forwarded-For is believed: "
+            "addresses or networks, comma-separated (10.0.0.5, 10.0.0.0/24, ::1). None by "
+            "default: any client can write that header, so it is ignored unless the "
+            "connection comes from one of these."
+        ),
+    )
     # A fresh ephemeral Prefect server needs 20–25 s to migrate (PREFECT.md).
     prefect_startup_timeout_seconds: int = 120
 
@@ -79,36 +89,55 @@ class Settings(BaseSettings):
             )
         if self.secret_key is not None and len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("ARSHJUL_SECRET_KEY måste vara minst 32 tecken lång")
+        self.trusted_proxy_networks()  # a typing mistake stops the start, not a post
         if not self.portal_url.startswith(("http://", "https://")):
             raise ValueError(
                 f"ARSHJUL_PORTAL_URL måste börja med https:// (eller http://): {self.portal_url!r}"
             )
         return self
 
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        """``trusted_proxies`` as networks (a bare address is a network of one)."""
+        networks: list[IPNetwork] = []
+        for item in self.trusted_proxies.replace(";", ",").split(","):
+            item = item.strip()
+            if not item:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"ARSHJUL_TRUSTED_PROXIES: ”{item}” är varken en IP-adress eller ett nät "
+                    "(skriv t.ex. 10.0.0.5 eller 10.0.0.0/24, flera med komma emellan)"
+                ) from None
+        return tuple(networks)
+
     @property
     def mail_to_files(self) -> bool:
         return not self.smtp_host
 
     def link_key(self) -> bytes:
-        """The key for the personal links: the setting, or a local key file on SQLite."""
+        """The key for the personal links: the setting, or the local key file on SQLite.
+
+        Never made here: ``arshjul init`` makes it and records its fingerprint, and every
+        command checks it (lifecycle.tokens.ensure_link_key). A worker that found no file
+        and quietly made a new one would break every link already sent.
+        """
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
         path = self.key_file
         try:
-            return path.read_bytes().strip()
+            key = path.read_bytes().strip()
         except FileNotFoundError:
-            import secrets
+            key = b""
+        if not key:
+            from arshjul.errors import ArshjulError
 
-            path.parent.mkdir(parents=True, exist_ok=True)
-            key = secrets.token_urlsafe(48).encode()
-            # O_EXCL: two processes starting at once agree on one key.
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                return path.read_bytes().strip()
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(key)
-            return key
+            raise ArshjulError(
+                f"Nyckeln till de personliga länkarna saknas: {path}. Kör arshjul init på en "
+                "ny installation, eller lägg tillbaka nyckelfilen från en säkerhetskopia."
+            )
+        return key
 
     @property
     def key_file(self) -> Path:

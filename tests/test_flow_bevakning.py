@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from arshjul.lifecycle.cycle import ensure_stage_instance
 from arshjul.lifecycle.requests import open_requests
+from arshjul.lifecycle.tokens import ensure_link_key
 from arshjul.models import Municipality, OutboxMessage
 from arshjul.settings import get_settings
 
@@ -39,6 +40,7 @@ def test_watch_flow_reminds_once_and_publishes_the_state(
 ) -> None:
     from arshjul.flows.bevakning import bevakning
 
+    key = ensure_link_key(arboga, get_settings()).key  # as arshjul init makes it
     with Session(arboga) as session:
         municipality = session.exec(select(Municipality)).one()
         stage = ensure_stage_instance(session, municipality=municipality, year=2027, slug="tertial")
@@ -47,7 +49,7 @@ def test_watch_flow_reminds_once_and_publishes_the_state(
             municipality=municipality,
             stage=stage,
             as_of=dt.datetime(2027, 4, 13, 7, tzinfo=STOCKHOLM),
-            key=get_settings().link_key(),
+            key=key,
         )
         session.commit()
 

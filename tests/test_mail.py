@@ -360,6 +360,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, object]] = {
     },
 }
 SAMPLE_CONTEXTS["reminder"] = {**SAMPLE_CONTEXTS["request"], "working_days_left": 3}
+SAMPLE_CONTEXTS["new_link"] = {**SAMPLE_CONTEXTS["request"], "submitted": True}
 
 EXPECTED_SUBJECTS = {
     "request": SUBJECT,
@@ -367,6 +368,9 @@ EXPECTED_SUBJECTS = {
         "Påminnelse: Tertialuppföljning 2027 – Barn- och utbildningsnämnden, senast 7 maj 2027"
     ),
     "receipt": "Kvitto: Delårsrapport 2027 – Socialnämnden, version 2",
+    "new_link": (
+        "Ny länk: Tertialuppföljning 2027 – Barn- och utbildningsnämnden, senast 7 maj 2027"
+    ),
     "escalation": (
         "Eskalering: Kultur- och fritidsnämnden har inte lämnat underlag till "
         "Tertialuppföljning 2027"

@@ -19,6 +19,8 @@ from arshjul.cli.common import (
 from arshjul.errors import ArshjulError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from arshjul.config.loader import LoadedConfig
 
 
@@ -49,6 +51,7 @@ def init_command(config: ConfigOption = None, as_of: AsOfOption = None) -> None:
     typer.echo(f"{m.name} ({m.code}) inläst från {loaded.path}")
     terms = ", ".join(str(t) for t in loaded.config.term_years())
     typer.echo(f"Mandatperioder med mål: {terms}")
+    _record_link_key(engine)
     for warning in warnings:
         typer.echo(warning, err=True)
     if not report.changed:
@@ -64,6 +67,32 @@ def init_command(config: ConfigOption = None, as_of: AsOfOption = None) -> None:
         typer.echo(
             "Borttaget: "
             + ", ".join(f"{n} {_TABLE_SV.get(t, t)}" for t, n in sorted(report.removed.items()))
+        )
+
+
+def _record_link_key(engine: Engine) -> None:
+    """Make the links' key on a new database and record its fingerprint.
+
+    A missing or different key is only a warning here: init makes no links,
+    and upgrading the database must work while the key is being restored.
+    """
+    from arshjul.cli.keys import BACKUP_ADVICE
+    from arshjul.lifecycle.tokens import SHOWN, LinkKeyError, ensure_link_key, key_source
+    from arshjul.settings import get_settings
+
+    settings = get_settings()
+    try:
+        check = ensure_link_key(engine, settings)
+    except LinkKeyError as error:
+        typer.echo(f"Varning: {error}", err=True)
+        return
+    if check.recorded:
+        source = key_source(settings)
+        made = "skapad" if check.created else "registrerad"
+        advice = "." if source.from_env else f"; {BACKUP_ADVICE}"
+        typer.echo(
+            f"Nyckeln till de personliga länkarna är {made}: {source.name} "
+            f"(fingeravtryck {check.fingerprint[:SHOWN]}){advice}"
         )
 
 

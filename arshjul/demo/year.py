@@ -67,11 +67,15 @@ class Year:
     ):
         from arshjul.calendar.schedule import build_schedule
         from arshjul.lifecycle.context import get_municipality, municipality_config
+        from arshjul.lifecycle.tokens import ensure_link_key
+        from arshjul.settings import get_settings
 
         self.engine = engine
         self.year = year
         self.folder = folder
         self.report = report
+        # What init does: the key for the links is made (a new database) or checked.
+        ensure_link_key(engine, get_settings())
         with Session(engine) as session:
             self.municipality = get_municipality(session)
         config = municipality_config(self.municipality)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -184,15 +185,35 @@ class EmlWriter:
 
     def write(self, data: bytes, *, subject: str, when: dt.datetime) -> Path:
         """Write ``data``; the name sorts by day, then by the order written."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        _private_folder(self.folder)
         day = when.astimezone(STOCKHOLM).date().isoformat()
         stem = safe_file_stem(subject)
         while True:
             path = self.folder / f"{day} {self._next_number(day):04d} {stem}.eml"
             try:
-                # "x": another writer on the same folder never has its file replaced.
-                with path.open("xb") as handle:
-                    handle.write(data)
+                # O_EXCL: another writer on the same folder never has its file replaced.
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:
                 continue
+            with os.fdopen(fd, "wb") as handle:
+                # The messages carry live personal links: owner only (0600), set
+                # outright because open()'s mode is masked by the umask.
+                os.fchmod(handle.fileno(), 0o600)
+                handle.write(data)
             return path
+
+
+def _private_folder(folder: Path) -> None:
+    """The mail folder, made 0700 (owner only) when this creates it, whatever the umask.
+
+    A folder that already exists keeps its mode: someone may have given it one
+    on purpose, and each file in it is 0600 anyway.
+    """
+    if folder.is_dir():
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        return  # made meanwhile by another writer, which set its mode
+    os.chmod(folder, 0o700)

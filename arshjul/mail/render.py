@@ -30,6 +30,7 @@ TEMPLATES = (
     "deviation_escalation",
     "action_plan_request",
     "notification",
+    "new_link",
 )
 
 

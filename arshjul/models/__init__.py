@@ -15,6 +15,7 @@ from arshjul.models.goals import (
     IndicatorValue,
     StrategicArea,
 )
+from arshjul.models.keys import LinkKey
 from arshjul.models.money import (
     ActionPlan,
     ActionPlanFollowUp,
@@ -58,6 +59,7 @@ __all__ = [
     "Indicator",
     "IndicatorTarget",
     "IndicatorValue",
+    "LinkKey",
     "MessageState",
     "Municipality",
     "OrgUnit",

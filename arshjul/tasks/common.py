@@ -9,13 +9,26 @@ from sqlalchemy import Engine
 from arshjul.settings import Settings, get_settings
 from arshjul.timezone import STOCKHOLM
 
+_CHECKED: set[tuple[str, str]] = set()
+
 
 def engine_and_settings() -> tuple[Engine, Settings]:
-    """The engine for ARSHJUL_DATABASE_URL and the settings."""
+    """The engine for ARSHJUL_DATABASE_URL and the settings, with the link key checked.
+
+    A flow may run in a worker or a served subprocess that no CLI command checked: the
+    key is checked (or, on a database with no link yet, made) before any link is, once
+    per process and database, so a lost key file is never quietly replaced.
+    """
+    from arshjul.lifecycle.tokens import ensure_link_key
     from arshjul.models.db import get_engine
 
     settings = get_settings()
-    return get_engine(settings.database_url), settings
+    engine = get_engine(settings.database_url)
+    checked = (settings.database_url, str(settings.key_file))
+    if checked not in _CHECKED:
+        ensure_link_key(engine, settings)
+        _CHECKED.add(checked)
+    return engine, settings
 
 
 def resolve_as_of(as_of: dt.datetime | dt.date | None) -> dt.datetime:
