@@ -292,3 +292,14 @@ def test_dates_far_off_are_refused() -> None:
         ]
         == "2027-06-30"
     )
+
+
+def test_the_form_caps_amounts_at_the_municipalitys_plausibility() -> None:
+    errors = _errors("tertial", {"forecast_kr": "600 000"}, {"max_tkr": 500_000})
+    assert "Orimligt stort belopp: högst 500\u00a0000\u00a0tkr" in errors["forecast_kr"]
+    ok = _ok(
+        "tertial",
+        {"forecast_kr": "12 000 000"},
+        {"max_tkr": 60_000_000, "budget_kr": 12_000_000_000},
+    )
+    assert ok["forecast_kr"] == 12_000_000_000

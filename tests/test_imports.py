@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from arshjul.config.apply import apply_config
-from arshjul.config.loader import load_config
+from arshjul.config.loader import load_config, shipped_config_path
 from arshjul.errors import ArshjulError
 from arshjul.imports import KINDS, ImportReport, get_kind, import_file
 from arshjul.imports.columns import fold, match_headers
@@ -958,3 +958,24 @@ def test_an_amount_cell_formatted_as_per_cent_is_refused(
         caught.value
     )
     assert counts(session) == before
+
+
+def test_the_plausibility_cap_is_the_municipalitys(
+    db: tuple[Session, Municipality], tmp_path: Path
+) -> None:
+    """A smaller municipality sets its own cap; the file and the portal both refuse above it."""
+    session, _ = db
+    text = shipped_config_path().read_text(encoding="utf-8") + (
+        "\n[plausibility]\nmax_amount_tkr = 500000\n"
+    )
+    config = tmp_path / "kommun.toml"
+    config.write_text(text, encoding="utf-8")
+    municipality = apply_config(session, load_config(config)).municipality
+    session.commit()
+    path = tmp_path / "utfall.csv"
+    path.write_text("enhet;år;månad;belopp_tkr\nbun;2027;4;600 000\n", encoding="utf-8")
+    with pytest.raises(ArshjulError) as caught:
+        run((session, municipality), "utfall", path)
+    assert "”600 000” tkr är orimligt stort: högst 500\u00a0000 tkr" in str(caught.value)
+    path.write_text("enhet;år;månad;belopp_tkr\nbun;2027;4;400 000\n", encoding="utf-8")
+    assert run((session, municipality), "utfall", path).created == 1

@@ -378,6 +378,17 @@ class GroupConfig(Strict):
     )
 
 
+class PlausibilityConfig(Strict):
+    """The largest amount believed, in tkr: a larger one is a typing or export error.
+
+    One cap for every amount a committee types or a file brings (frames, actuals,
+    forecasts); tax rates (15–40) and shares (0–100 %) have their own ranges by law and
+    by definition. The default fits any Swedish municipality's committee.
+    """
+
+    max_amount_tkr: int = Field(default=PLAUSIBLE_MAX_TKR, gt=0, le=10**12)
+
+
 class PortalConfig(Strict):
     """The submission page's limits per personal link, against floods and a full disk.
 
@@ -441,6 +452,7 @@ class MunicipalityConfig(Strict):
     accounts: AccountsConfig = Field(default_factory=AccountsConfig)
     group: GroupConfig = Field(default_factory=GroupConfig)
     portal: PortalConfig = Field(default_factory=PortalConfig)
+    plausibility: PlausibilityConfig = Field(default_factory=PlausibilityConfig)
 
     def goal_terms(self) -> list[tuple[str, TermGoalsConfig]]:
         """Every term with its goals, with the path its fields are named by in messages.

@@ -70,7 +70,9 @@ def _missing(extra: dict[str, Any], in_row: bool, message: str = REQUIRED) -> An
     return None
 
 
-def _to_tkr(value: Any, extra: dict[str, Any], in_row: bool, unit_kind: str | None) -> Any:
+def _to_tkr(
+    value: Any, extra: dict[str, Any], in_row: bool, unit_kind: str | None, max_tkr: int | None
+) -> Any:
     if _is_blank(value):
         return _missing(extra, in_row)
     if isinstance(value, bool):
@@ -91,7 +93,7 @@ def _to_tkr(value: Any, extra: dict[str, Any], in_row: bool, unit_kind: str | No
     negative_ok = extra.get("negative") or (unit_kind in extra.get("negative_for", []))
     if kronor < 0 and not negative_ok:
         raise ValueError("Beloppet får inte vara negativt")
-    limit = int(extra.get("max_kr", DEFAULT_MAX_TKR * 1000))
+    limit = int(extra.get("max_kr") or (max_tkr or DEFAULT_MAX_TKR) * 1000)
     if abs(kronor) > limit:
         raise ValueError(f"Orimligt stort belopp: högst {format_tkr(limit, decimals=0)}")
     return kronor
@@ -263,7 +265,7 @@ class FormPart(BaseModel):
         in_row = issubclass(cls, RowPart)
         unit_kind = _context(info).get("unit_kind")
         if kind == "tkr":
-            return _to_tkr(value, extra, in_row, unit_kind)
+            return _to_tkr(value, extra, in_row, unit_kind, _context(info).get("max_tkr"))
         if kind in ("text", "longtext", "file"):
             return _to_text(value, extra, in_row) or (None if kind == "file" else "")
         if kind == "choice":

@@ -54,7 +54,7 @@ def tkr(
     required: bool = True,
     negative: bool = False,
     negative_for: Sequence[str] = (),
-    max_tkr: int = DEFAULT_MAX_TKR,
+    max_tkr: int | None = None,
     compare: str | None = None,
     only_for: Sequence[str] | None = None,
 ) -> Any:
@@ -62,6 +62,8 @@ def tkr(
 
     ``negative_for``: unit kinds (``company``) for which a negative amount is allowed.
     ``compare``: the key of a known figure shown beside the field.
+    ``max_tkr``: a cap of the field's own; without one, the municipality's
+    ``[plausibility]`` cap (the form's context), else :data:`DEFAULT_MAX_TKR`.
     """
     return _field(
         "tkr",
@@ -72,7 +74,7 @@ def tkr(
         only_for=only_for,
         negative=negative,
         negative_for=list(negative_for),
-        max_kr=max_tkr * 1000,
+        max_kr=max_tkr * 1000 if max_tkr is not None else None,
         compare=compare,
     )
 

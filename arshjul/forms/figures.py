@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, case, func
 from sqlmodel import Session, select
 
 from arshjul.calendar.stages import get_stage
+from arshjul.config.stored import municipality_config
 from arshjul.formats import format_number, format_tkr, month_name
 from arshjul.governance.frames import FRAME_PRECEDENCE
 from arshjul.governance.terms import term_holding, term_of
@@ -31,6 +32,7 @@ from arshjul.models import (
     Goal,
     Indicator,
     IndicatorTarget,
+    Municipality,
     OrgUnit,
     Risk,
     StageInstance,
@@ -67,6 +69,7 @@ class StageFacts:
     controls: list[dict[str, Any]] = field(default_factory=list)
     # Why the unit has no goals to assess, when the stage asks about goals and it has none.
     goals_note: str = ""
+    max_tkr: int | None = None  # the municipality's [plausibility] cap
 
     def context(self) -> dict[str, Any]:
         """The validation context: known amounts, goals, indicators, controls, unit kind."""
@@ -77,6 +80,7 @@ class StageFacts:
             "goals": self.goals,
             "indicators": self.indicators,
             "controls": self.controls,
+            **({"max_tkr": self.max_tkr} if self.max_tkr is not None else {}),
         }
 
 
@@ -356,7 +360,10 @@ def stage_facts(session: Session, request: SubmissionRequest) -> StageFacts:
     assert unit is not None and stage is not None
     cycle = session.get(Cycle, stage.cycle_id)
     assert cycle is not None
+    municipality = session.get(Municipality, unit.municipality_id)
     facts = StageFacts(unit=unit, stage=stage, year=cycle.year)
+    if municipality is not None:
+        facts.max_tkr = municipality_config(municipality).plausibility.max_amount_tkr
     facts.figures = known_figures_for(session, unit, stage, cycle.year)
     if stage.slug in ("delar", "arsredovisning"):
         facts.goals, facts.indicators = goals_for(session, unit, cycle.year)

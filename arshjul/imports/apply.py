@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from arshjul.config.stored import municipality_config
 from arshjul.errors import ArshjulError
 from arshjul.imports.columns import (
     CellContext,
@@ -171,6 +172,7 @@ def import_file(
         units=unit_index(units),
         unit_keys=tuple(u.key for u in units if u.active),
         as_of=as_of.astimezone(STOCKHOLM),
+        max_tkr=municipality_config(municipality).plausibility.max_amount_tkr,
     )
     records = _check_rows(spec, table, ctx)
     plan = _plan(session, spec, mid, records, {u.id: u for u in units}, table.file)

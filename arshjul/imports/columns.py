@@ -85,6 +85,7 @@ class CellContext:
     units: Mapping[str, OrgUnit]
     unit_keys: tuple[str, ...]
     as_of: dt.datetime
+    max_tkr: int = PLAUSIBLE_MAX_TKR  # the municipality's [plausibility] cap
 
 
 class CellError(ValueError):
@@ -212,9 +213,9 @@ def _tkr(column: Column, cell: Cell, ctx: CellContext) -> int:
         kronor = parse_tkr(cell)
     except ValueError as exc:
         raise CellError(str(exc)) from None
-    if abs(kronor) > PLAUSIBLE_MAX_TKR * 1000:
+    if abs(kronor) > ctx.max_tkr * 1000:
         raise CellError(
-            f"”{shown(cell)}” tkr är orimligt stort: högst {format_number(PLAUSIBLE_MAX_TKR)} tkr"
+            f"”{shown(cell)}” tkr är orimligt stort: högst {format_number(ctx.max_tkr)} tkr"
         )
     return kronor
 

@@ -8,22 +8,9 @@ from typing import Any
 from sqlalchemy import bindparam, or_
 from sqlmodel import Session, select
 
-from arshjul.config.schema import MunicipalityConfig
+from arshjul.config.stored import municipality_config as municipality_config
 from arshjul.errors import NotFoundError
 from arshjul.models import Contact, ContactRole, Municipality, OrgUnit
-
-_CONFIGS: dict[tuple[int | None, str], MunicipalityConfig] = {}
-
-
-def municipality_config(municipality: Municipality) -> MunicipalityConfig:
-    """The validated configuration the municipality was last loaded with.
-
-    Cached by the loaded file's digest, which apply_config updates with the config.
-    """
-    key = (municipality.id, municipality.config_digest)
-    if key not in _CONFIGS or not municipality.config_digest:
-        _CONFIGS[key] = MunicipalityConfig.model_validate(municipality.config)
-    return _CONFIGS[key]
 
 
 def get_municipality(session: Session, code: str | None = None) -> Municipality:
