@@ -167,7 +167,7 @@ def _unlimited_config() -> Path:
     """Arboga's file with the per-link limits raised: the bench posts ~75 times a link on a
     fixed clock, which the default [portal] limits would rightly refuse."""
     text = shipped_config_path().read_text(encoding="utf-8")
-    for name, value in (("posts_per_minute", 1_000_000), ("max_versions", 1_000_000)):
+    for name, value in (("posts_per_minute", 1_000), ("max_versions", 100_000)):
         text, found = re.subn(rf"(?m)^{name} = \d+", f"{name} = {value}", text)
         assert found == 1, name
     path = Path(tempfile.mkdtemp()) / "kommun.toml"
