@@ -1,18 +1,21 @@
 """A year's schedule as an iCalendar file (RFC 5545) that Outlook and others import.
 
-Written by hand: all-day events only, so no time-zone component is needed.
+Written with the ``icalendar`` library, which escapes, folds at 75 octets and ends
+lines with CRLF. All-day events only, so no time-zone component is needed; the
+calendar names Europe/Stockholm for the programs that show it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from icalendar import Calendar, Event, vText
+
 from arshjul.calendar.schedule import ScheduledStage, YearSchedule
 from arshjul.formats import format_datetime
 
-CRLF = "\r\n"
-MAX_OCTETS = 75
 PRODID = "-//Arshjul//Arshjul kalender//SV"
+TIMEZONE = "Europe/Stockholm"
 # (uid part, summary prefix, the stage's date attribute)
 KINDS: tuple[tuple[str, str, str], ...] = (
     ("oppnar", "Öppnar", "opens"),
@@ -21,38 +24,9 @@ KINDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def escape_text(value: str) -> str:
-    """Escape a TEXT value per RFC 5545 3.3.11: backslash, semicolon, comma, newline."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def fold_line(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 3.1) without splitting a UTF-8 character."""
-    parts: list[str] = []
-    current = ""
-    size = 0
-    # Continuation lines start with a space, which counts against their 75 octets.
-    limit = MAX_OCTETS
-    for char in line:
-        octets = len(char.encode("utf-8"))
-        if size + octets > limit:
-            parts.append(current)
-            current, size, limit = "", 0, MAX_OCTETS - 1
-        current += char
-        size += octets
-    parts.append(current)
-    return (CRLF + " ").join(parts)
-
-
-def _date(value: dt.date) -> str:
-    return value.strftime("%Y%m%d")
+def event_uid(schedule: YearSchedule, stage: ScheduledStage, kind: str) -> str:
+    """Stable across runs, so that importing a newer file updates the same events."""
+    return f"{stage.slug}-{schedule.year}-{kind}@arshjul"
 
 
 def _event(
@@ -61,45 +35,43 @@ def _event(
     kind: str,
     prefix: str,
     day: dt.date,
-    stamp: str,
+    stamp: dt.datetime,
     municipality_name: str,
-) -> list[str]:
+) -> Event:
     description = f"{stage.stage.description} {municipality_name}, årshjul {schedule.year}."
     if kind == "sista-dag":
         description += f" Sista dag {format_datetime(stage.deadline_at)}."
-    return [
-        "BEGIN:VEVENT",
-        f"UID:{stage.slug}-{schedule.year}-{kind}@arshjul",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART;VALUE=DATE:{_date(day)}",
-        f"DTEND;VALUE=DATE:{_date(day + dt.timedelta(days=1))}",
-        f"SUMMARY:{escape_text(f'{prefix}: {stage.name}')}",
-        f"DESCRIPTION:{escape_text(description)}",
-        f"CATEGORIES:{escape_text(stage.process.capitalize())}",
-        # All-day markers must not show the whole day as busy.
-        "TRANSP:TRANSPARENT",
-        "END:VEVENT",
-    ]
+    event = Event()
+    event.add("uid", event_uid(schedule, stage, kind))
+    event.add("dtstamp", stamp)
+    # A date (not a datetime) makes an all-day event: DTSTART;VALUE=DATE.
+    event.add("dtstart", day)
+    event.add("dtend", day + dt.timedelta(days=1))
+    event.add("summary", f"{prefix}: {stage.name}")
+    event.add("description", description)
+    event.add("categories", [stage.process.capitalize()])
+    # All-day markers must not show the whole day as busy.
+    event.add("transp", "TRANSPARENT")
+    return event
 
 
 def to_ics(
     schedule: YearSchedule, municipality_name: str, *, stamp: dt.datetime | None = None
 ) -> str:
     """The schedule's opening, deadline and decision days as all-day events, CRLF, folded."""
-    moment = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    stamp_text = moment.strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(f'Årshjul {schedule.year} – {municipality_name}')}",
-        "X-WR-TIMEZONE:Europe/Stockholm",
-    ]
+    moment = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    # X- properties are written as given unless typed: vText escapes ; , and \ as TEXT.
+    calendar.add("x-wr-calname", vText(f"Årshjul {schedule.year} – {municipality_name}"))
+    calendar.add("x-wr-timezone", vText(TIMEZONE))
     for stage in schedule.stages:
         for kind, prefix, attribute in KINDS:
             day: dt.date = getattr(stage, attribute)
-            lines.extend(_event(schedule, stage, kind, prefix, day, stamp_text, municipality_name))
-    lines.append("END:VCALENDAR")
-    return "".join(fold_line(line) + CRLF for line in lines)
+            calendar.add_component(
+                _event(schedule, stage, kind, prefix, day, moment, municipality_name)
+            )
+    return calendar.to_ical().decode("utf-8")
