@@ -134,10 +134,10 @@ def deficit_before(history: Sequence[tuple[int, int | None]], year: int) -> int 
     among them whose result is unknown makes the answer unknown (None).
     """
     known = dict(history)
-    window = range(year - RESTORE_WITHIN_YEARS, year)
-    if any(known.get(y) is None for y in window):
-        return None
     deficit = 0
-    for y in window:
-        deficit = restored(deficit, known[y])  # type: ignore[arg-type]
+    for y in range(year - RESTORE_WITHIN_YEARS, year):
+        result = known.get(y)
+        if result is None:
+            return None
+        deficit = restored(deficit, result)
     return deficit

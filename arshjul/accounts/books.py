@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from arshjul.accounts.chart import Chart, shipped_chart
 from arshjul.models import GroupTransaction, OrgUnit, TrialBalanceLine, UnitKind
@@ -145,9 +145,9 @@ def group_members(session: Session, *, municipality_id: int) -> list[GroupMember
         .where(
             OrgUnit.municipality_id == municipality_id,
             OrgUnit.active == True,  # noqa: E712
-            OrgUnit.kind.in_(GROUP_KINDS),  # type: ignore[attr-defined]
+            col(OrgUnit.kind).in_(GROUP_KINDS),
         )
-        .order_by(OrgUnit.sort_order, OrgUnit.id)  # type: ignore[arg-type]
+        .order_by(col(OrgUnit.sort_order), col(OrgUnit.id))
     ).all()
     return [
         GroupMember(u.key, u.name, u.kind, Decimal(str(u.ownership_percent)) / 100)
@@ -169,6 +169,6 @@ def group_transactions(
             )
             .order_by(
                 GroupTransaction.kind, GroupTransaction.from_entity, GroupTransaction.to_entity
-            )  # type: ignore[arg-type]
+            )
         ).all()
     )

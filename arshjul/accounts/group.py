@@ -93,7 +93,7 @@ def scaled(
     items = [(True, k, v) for k, v in income.items()] + [(False, k, v) for k, v in balance.items()]
     exact = [Decimal(_debit(k, v, inc)) * share for inc, k, v in items]
     floors = [int(x.to_integral_value(rounding=ROUND_FLOOR)) for x in exact]
-    target = int((sum(exact)).to_integral_value())  # zero for a balanced member
+    target = int(sum(exact, Decimal(0)).to_integral_value())  # zero for a balanced member
     missing = target - sum(floors)
     order = sorted(range(len(exact)), key=lambda i: (exact[i] - floors[i], -i), reverse=True)
     for i in order[: max(missing, 0)]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 LineKind = Literal["post", "sum", "heading"]
 
@@ -42,8 +42,14 @@ class LineDef:
     note_always: bool = False
 
 
-def _post(key: str, label: str, **kw: object) -> LineDef:
-    return LineDef(key, label, "post", **kw)  # type: ignore[arg-type]
+class _PostOptions(TypedDict, total=False):
+    always: bool
+    note: bool
+    note_always: bool
+
+
+def _post(key: str, label: str, **kw: Unpack[_PostOptions]) -> LineDef:
+    return LineDef(key, label, "post", **kw)
 
 
 def _sum(key: str, label: str, *parts: str) -> LineDef:
