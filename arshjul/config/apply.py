@@ -14,7 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import inspect
+from sqlmodel import Session, select
 
 from arshjul.config.loader import LoadedConfig
 from arshjul.config.schema import IndicatorConfig, MunicipalityConfig, Person, TermGoalsConfig
@@ -31,9 +32,9 @@ from arshjul.models import (
     StrategicArea,
     Term,
 )
-from arshjul.models.base import utc_now
+from arshjul.models.base import Stored, stored_id, utc_now
 
-M = TypeVar("M", bound=SQLModel)
+M = TypeVar("M", bound=Stored)
 
 
 @dataclass
@@ -51,23 +52,25 @@ class ApplyReport:
 
 
 class _Upserter:
-    def __init__(self, session: Session, report: ApplyReport) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
-        self.report = report
-        self._created: set[tuple[str, int]] = set()
+        self.created: Counter[str] = Counter()
+        self.updated: Counter[str] = Counter()
+        self.removed: Counter[str] = Counter()
+        self._new_rows: set[tuple[str, int]] = set()
 
     def __call__(self, model: type[M], keys: dict[str, Any], values: dict[str, Any]) -> M:
         statement = select(model)
         for name, value in keys.items():
             statement = statement.where(getattr(model, name) == value)
         row = self.session.exec(statement).first()
-        table = model.__tablename__  # type: ignore[attr-defined]
+        table: str = inspect(model).local_table.name
         if row is None:
             row = model(**keys, **values)
             self.session.add(row)
             self.session.flush()
-            self.report.created[table] += 1
-            self._created.add((table, row.id))  # type: ignore[attr-defined]
+            self.created[table] += 1
+            self._new_rows.add((table, stored_id(row)))
             return row
         dirty = False
         for name, value in values.items():
@@ -77,8 +80,8 @@ class _Upserter:
         if dirty:
             self.session.add(row)
             self.session.flush()
-            if (table, row.id) not in self._created:  # type: ignore[attr-defined]
-                self.report.updated[table] += 1
+            if (table, stored_id(row)) not in self._new_rows:
+                self.updated[table] += 1
         return row
 
 
@@ -88,9 +91,7 @@ def apply_config(
     """Create or update one municipality and everything its file describes."""
     cfg: MunicipalityConfig = loaded.config
     info = cfg.municipality
-    municipality = session.exec(select(Municipality).where(Municipality.code == info.code)).first()
-    report = ApplyReport(municipality=municipality)  # type: ignore[arg-type]
-    upsert = _Upserter(session, report)
+    upsert = _Upserter(session)
     config_json = cfg.model_dump(mode="json")
     municipality = upsert(
         Municipality,
@@ -105,7 +106,7 @@ def apply_config(
             "config": config_json,
         },
     )
-    report.municipality = municipality
+    report = ApplyReport(municipality, upsert.created, upsert.updated, upsert.removed)
     mid = municipality.id
     assert mid is not None
 
@@ -117,7 +118,7 @@ def apply_config(
             {"municipality_id": mid, "start_year": goals.start_year},
             {"end_year": goals.end_year, "political_programme": goals.political_programme},
         )
-        _apply_goals(upsert, goals, mid, term.id, units)  # type: ignore[arg-type]
+        _apply_goals(upsert, goals, mid, stored_id(term), units)
 
     if report.changed or municipality.config_digest != loaded.digest:
         municipality.config_digest = loaded.digest
@@ -170,7 +171,7 @@ def _apply_units(
             session.add(row)
             report.updated["org_unit"] += 1
     for unit in cfg.units:
-        wanted = {(c.role, c.email): c.name for c in unit.contacts}
+        wanted: dict[tuple[str, str], str] = {(c.role, c.email): c.name for c in unit.contacts}
         _sync_contacts(session, upsert, report, mid, units[unit.key].id, wanted)
     return units
 
@@ -238,24 +239,24 @@ def _apply_goals(
             },
         )
         _apply_indicators(upsert, mid, row, goal.indicators)
-    for order, goal in enumerate(cfg.unit_goals):
-        unit = units[goal.unit]
-        served = council[goal.serves]
+    for order, unit_goal in enumerate(cfg.unit_goals):
+        unit = units[unit_goal.unit]
+        served = council[unit_goal.serves]
         row = upsert(
             Goal,
-            {"term_id": term_id, "key": goal.key},
+            {"term_id": term_id, "key": unit_goal.key},
             {
                 "municipality_id": mid,
                 "level": GoalLevel.COMPANY if unit.kind == "company" else GoalLevel.COMMITTEE,
-                "title": goal.title,
-                "description": goal.description,
+                "title": unit_goal.title,
+                "description": unit_goal.description,
                 "strategic_area_id": served.strategic_area_id,
                 "unit_id": unit.id,
                 "council_goal_id": served.id,
                 "sort_order": order,
             },
         )
-        _apply_indicators(upsert, mid, row, goal.indicators)
+        _apply_indicators(upsert, mid, row, unit_goal.indicators)
 
 
 def _apply_indicators(
@@ -273,7 +274,7 @@ def _apply_indicators(
                 "kolada_kpi": ind.kolada_kpi,
             },
         )
-        targets: dict[int | None, float] = dict(ind.year_targets)
+        targets: dict[int | None, float] = dict(ind.year_targets.items())
         if ind.term_target is not None:
             targets[None] = ind.term_target
         # A target the file no longer has goes (nothing points at a target).
@@ -282,7 +283,7 @@ def _apply_indicators(
         ).all():
             if stale.year not in targets:
                 upsert.session.delete(stale)
-                upsert.report.removed["indicator_target"] += 1
+                upsert.removed["indicator_target"] += 1
         for year, value in targets.items():
             upsert(
                 IndicatorTarget,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 _MESSAGES: dict[str, str] = {
     "missing": "saknas men måste anges",
@@ -45,7 +46,7 @@ def _path(loc: tuple[Any, ...]) -> str:
     return text
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "value_error":

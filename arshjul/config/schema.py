@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -191,7 +192,7 @@ class TermGoalsConfig(TermConfig):
     def problems(self, prefix: str, units: dict[str, UnitConfig]) -> list[str]:
         """What is wrong within the term, each line starting with its field's path."""
         problems: list[str] = []
-        goals = [*self.council_goals, *self.unit_goals]
+        goals: list[CouncilGoalConfig | UnitGoalConfig] = [*self.council_goals, *self.unit_goals]
         for label, keys in (
             ("strategic_areas", [a.key for a in self.strategic_areas]),
             ("goals", [g.key for g in goals]),
@@ -210,23 +211,26 @@ class TermGoalsConfig(TermConfig):
                     f"{prefix}council_goals[{i}].area: okänt strategiskt område ”{goal.area}” "
                     f"i mandatperioden {self.years}"
                 )
-        for i, goal in enumerate(self.unit_goals):
+        for i, unit_goal in enumerate(self.unit_goals):
             where = f"{prefix}unit_goals[{i}]"
-            if goal.unit not in units:
-                problems.append(f"{where}.unit: okänd enhet ”{goal.unit}”")
-            elif units[goal.unit].kind not in ("committee", "executive_board", "company"):
-                problems.append(f"{where}.unit: ”{goal.unit}” är ingen nämnd, styrelse eller bolag")
-            if goal.serves not in council_keys:
+            if unit_goal.unit not in units:
+                problems.append(f"{where}.unit: okänd enhet ”{unit_goal.unit}”")
+            elif units[unit_goal.unit].kind not in ("committee", "executive_board", "company"):
                 problems.append(
-                    f"{where}.serves: okänt fullmäktigemål ”{goal.serves}” "
+                    f"{where}.unit: ”{unit_goal.unit}” är ingen nämnd, styrelse eller bolag"
+                )
+            if unit_goal.serves not in council_keys:
+                problems.append(
+                    f"{where}.serves: okänt fullmäktigemål ”{unit_goal.serves}” "
                     f"i mandatperioden {self.years}"
                 )
-        for kind, listed in (
+        lists: tuple[tuple[str, Sequence[CouncilGoalConfig | UnitGoalConfig]], ...] = (
             ("council_goals", self.council_goals),
             ("unit_goals", self.unit_goals),
-        ):
-            for i, goal in enumerate(listed):
-                for j, ind in enumerate(goal.indicators):
+        )
+        for kind, listed in lists:
+            for i, any_goal in enumerate(listed):
+                for j, ind in enumerate(any_goal.indicators):
                     outside = sorted(y for y in ind.year_targets if y not in self.years)
                     if outside:
                         problems.append(
@@ -525,7 +529,7 @@ class MunicipalityConfig(Strict):
                     f'units[{i}].contacts: {unit.name} saknar en kontakt med role = "secretary" '
                     "(nämndsekreteraren eller bolagets kontakt får begäran om underlag)"
                 )
-        kinds = Counter(u.kind for u in self.units)
+        kinds: Counter[str] = Counter(u.kind for u in self.units)
         for kind, label in (
             ("council", "kommunfullmäktige"),
             ("executive_board", "kommunstyrelse"),
@@ -549,7 +553,11 @@ class MunicipalityConfig(Strict):
         for key in self.allocation.wage_share_percent:
             if key not in units:
                 problems.append(f"allocation.wage_share_percent: okänd enhet ”{key}”")
-        for i, rule in enumerate([*self.allocation.demography, *self.allocation.volumes]):
+        rules: list[DemographyRule | VolumeCost] = [
+            *self.allocation.demography,
+            *self.allocation.volumes,
+        ]
+        for i, rule in enumerate(rules):
             if rule.unit not in units:
                 problems.append(f"allocation: regel {i + 1} har okänd enhet ”{rule.unit}”")
         if problems:

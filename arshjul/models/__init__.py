@@ -2,6 +2,7 @@
 
 from arshjul.models.accounts import GroupTransaction, TrialBalanceLine
 from arshjul.models.audit import AuditEntry
+from arshjul.models.base import Stored, stored_id
 from arshjul.models.control import Control, Risk
 from arshjul.models.cycle import Cycle, Decision, GeneratedDocument, StageInstance, StageState
 from arshjul.models.goals import (
@@ -70,10 +71,12 @@ __all__ = [
     "Risk",
     "StageInstance",
     "StageState",
+    "Stored",
     "StrategicArea",
     "Submission",
     "SubmissionRequest",
     "Term",
     "TrialBalanceLine",
     "UnitKind",
+    "stored_id",
 ]

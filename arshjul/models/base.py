@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, BigInteger, DateTime, TypeDecorator
 from sqlmodel import Column, Field
@@ -32,6 +32,25 @@ class AwareDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+class Stored(Protocol):
+    """A table row: its primary key is None until the session flushes it."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: Stored) -> int:
+    """The primary key of a row that is already in the database.
+
+    SQLModel types every ``id`` as ``int | None`` because a new row has none until it
+    is flushed; code that reads rows back or has flushed them asks here instead of
+    passing None on to a query or a foreign key.
+    """
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush the session first")
+    return row.id
 
 
 def utc_now() -> dt.datetime:
