@@ -56,10 +56,21 @@ def run_name(prefix: str):  # type: ignore[no-untyped-def]
 
 
 def _parse(value: object) -> dt.datetime | dt.date | None:
+    """A run parameter as Prefect stored it (ISO text from a deployment) back to a date or
+    moment for ``resolve_as_of``; unreadable text gives None (the run is named for today)."""
     if value is None or isinstance(value, dt.date):
         return value
-    text = str(value)
+    import pendulum
+
     try:
-        return dt.datetime.fromisoformat(text) if len(text) > 10 else dt.date.fromisoformat(text)
-    except ValueError:
+        parsed = pendulum.parse(str(value), exact=True, tz=None)
+    except (ValueError, TypeError):  # pendulum 3.3 raises TypeError for "0:" and the like
         return None
+    # Plain stdlib values from here on: pendulum's types are subclasses with other behaviour.
+    if isinstance(parsed, dt.datetime):
+        offset = parsed.utcoffset()
+        zone = None if offset is None else dt.timezone(offset)
+        return dt.datetime.combine(parsed.date(), parsed.time(), zone)
+    if isinstance(parsed, dt.date):
+        return dt.date(parsed.year, parsed.month, parsed.day)
+    return None
