@@ -113,7 +113,12 @@ def run_watch(session: Session, *, municipality: Municipality, as_of: dt.datetim
                     year=cycle.year,
                     controller=controller_for(session, unit),
                 )
-                context["working_days_left"] = n
+                # The days left as of today, not the reminder's offset (a missed watch
+                # sends the 5-day reminder later), counted on the Swedish working-day
+                # calendar: pendulum's "om 3 dagar" counts calendar days, so the
+                # templates word it ("om 3 arbetsdagar", "i dag") from this count.
+                deadline = request.deadline_at.astimezone(STOCKHOLM).date()
+                context["working_days_left"] = WORKING_DAYS.working_days_between(today, deadline)
                 recipients = _request_recipients(session, unit)
                 if enqueue(
                     session,
@@ -191,6 +196,8 @@ def _escalate(
             "stage_name": stage.name,
             "year": year,
             "deadline": request.deadline_at,
+            # Working days on the Swedish calendar (working_days_late), worded by the
+            # templates ("för 2 arbetsdagar sedan"): pendulum counts calendar days only.
             "days_late": days_late,
             "level": level,
             "contacts_reached": [name for name, _ in to + cc],
