@@ -19,6 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from arshjul.documents import ooxml
 from arshjul.errors import ArshjulError
@@ -161,7 +162,7 @@ def ensure_page_numbers(document: Document) -> None:
         write_page_number(paragraph)
 
 
-def write_page_number(paragraph: docx.text.paragraph.Paragraph) -> None:
+def write_page_number(paragraph: Paragraph) -> None:
     """``Sida X av Y`` with PAGE and NUMPAGES fields."""
     paragraph.add_run("Sida ")
     ooxml.add_field(paragraph, "PAGE", "1")

@@ -62,7 +62,7 @@ def _key_figures(doc: DocumentBuilder, data: BudgetdagData) -> None:
 
 def _summary(doc: DocumentBuilder, data: BudgetdagData) -> None:
     by = data.budget_year
-    rows = [[f.committee, f.amount, data.requested(f.committee)] for f in data.frames]
+    rows = [(f.committee, f.amount, data.requested(f.committee)) for f in data.frames]
     doc.table(
         summary_header(by),
         [[name, frame, asked, frame + asked] for name, frame, asked in rows],
@@ -165,7 +165,7 @@ def _proposal(doc: DocumentBuilder, data: BudgetdagData, context: dict[str, obje
     doc.prose("budgetdag/forslag.md.j2", summa_forslag=sum(proposed.values()), **context)
     write_text(doc, data.proposal_text, empty="")
     rows = [
-        [f.committee, f.amount, data.requested(f.committee), proposed[f.committee]]
+        (f.committee, f.amount, data.requested(f.committee), proposed[f.committee])
         for f in data.frames
     ]
     doc.table(
@@ -173,7 +173,9 @@ def _proposal(doc: DocumentBuilder, data: BudgetdagData, context: dict[str, obje
         [[*r, r[3] - r[1]] for r in rows],
         totals=[
             "Summa",
-            *(sum(r[i] for r in rows) for i in (1, 2, 3)),
+            sum(r[1] for r in rows),
+            sum(r[2] for r in rows),
+            sum(r[3] for r in rows),
             sum(r[3] - r[1] for r in rows),
         ],
         caption=f"Budgetberedningens förslag till driftramar {by}, tkr",

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from docx.table import Table
+
 from arshjul.accounts.statements import Note, StatementTable
 from arshjul.documents.builder import DocumentBuilder
 from arshjul.documents.followup_common import fitted, text_block
@@ -62,8 +64,8 @@ def figure_widths(
     return [label, *note, *widths]
 
 
-def _bold_rows(table: object, labels: Sequence[str], bold: set[str]) -> None:
-    for label, row in zip(labels, table.rows[1:], strict=False):  # type: ignore[attr-defined]
+def _bold_rows(table: Table, labels: Sequence[str], bold: set[str]) -> None:
+    for label, row in zip(labels, table.rows[1:], strict=False):
         if label in bold:
             for cell in row.cells:
                 for run in cell.paragraphs[0].runs:

@@ -76,9 +76,10 @@ def date_or_text(value: dt.date | str) -> str:
     """A date in Swedish (also an ISO date given as text), or the text as it is."""
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
             return value
+        return format_date(day)
     return format_date(value)
 
 

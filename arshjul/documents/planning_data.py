@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -40,16 +40,17 @@ def format_target(value: Target, unit: str = "") -> str:
     if isinstance(value, str):
         return value
     number = Decimal(str(value))
-    decimals = (
-        0 if number == number.to_integral_value() else -number.normalize().as_tuple().exponent
-    )
+    exponent = number.normalize().as_tuple().exponent  # a letter only for NaN and infinity
+    decimals = 0 if number == number.to_integral_value() else -int(exponent)
     text = format_number(number, min(int(decimals), 2))
     return f"{text}\u00a0{unit}" if unit else text
 
 
 def _freeze(obj: object) -> None:
     """Lists given for tuple fields become tuples (the data stays hashable and frozen)."""
-    for f in fields(obj):  # type: ignore[arg-type]
+    if not is_dataclass(obj):
+        raise TypeError(f"{type(obj).__name__} is not a dataclass")
+    for f in fields(obj):
         value = getattr(obj, f.name)
         if isinstance(value, list):
             object.__setattr__(obj, f.name, tuple(value))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar, overload
 
 from arshjul.documents.builder import DocumentBuilder
 from arshjul.documents.ramar_data import (
@@ -63,11 +65,18 @@ def _context(data: RamarDocumentData) -> dict[str, object]:
     }
 
 
-def _or_missing(value: object, shown: object = None) -> str | int:
+_V = TypeVar("_V")
+
+
+@overload
+def _or_missing(value: int | None) -> str | int: ...
+@overload
+def _or_missing(value: _V | None, shown: Callable[[_V], str]) -> str: ...
+def _or_missing(value: Any, shown: Callable[[Any], str] | None = None) -> str | int:
     """A figure, formatted, or "uppgift saknas" when the database lacks it."""
     if value is None:
         return "uppgift saknas"
-    return shown(value) if callable(shown) else value  # type: ignore[return-value]
+    return shown(value) if callable(shown) else value
 
 
 def starting_point_rows(f: FinancialStartingPoints) -> list[list[str | int]]:

@@ -40,7 +40,10 @@ def format_cell(value: Cell) -> str:
 def usable_width(document: Document) -> int:
     """The text width of the last section in EMU."""
     section = document.sections[-1]
-    return int(section.page_width - section.left_margin - section.right_margin)
+    width, left, right = section.page_width, section.left_margin, section.right_margin
+    if width is None or left is None or right is None:
+        raise TypeError("the document's last section has no page width or margins")
+    return int(width - left - right)
 
 
 def column_widths(
