@@ -44,7 +44,10 @@ def test_demo_reports_what_it_did(tmp_path: Path, year: int) -> None:
     output, out = _demo(tmp_path, "--year", str(year))
     assert f"Sammanfattning av årshjulet {year}" in output
     assert ("(valår)" in output) == (year == 2026)
-    assert "█" in output  # the progress bar by stage
+    # A line per compiled stage, and the progress bar (rich) drawn complete at the end.
+    assert re.search(r"^ +1/\d+ Preliminära ramar och anvisningar", output, re.M)
+    assert re.search(r"^Skeden .* (\d+)/\1 ", output, re.M)
+    assert "\x1b[" not in output  # no colours or cursor moves in a pipe
 
     engine = sa.create_engine(f"sqlite:///{out / 'arshjul.db'}")
     with engine.connect() as db:

@@ -7,12 +7,33 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
 from arshjul.demo.year import DemoSummary
 
 
-def _bar(done: int, total: int, width: int = 24) -> str:
-    filled = round(width * done / total) if total else width
-    return "█" * filled + "░" * (width - filled)
+def _progress() -> Progress:
+    """A bar by compiled stage under the lines of the run (rich.progress).
+
+    In a terminal the bar is redrawn in place; in a pipe or a file rich draws no
+    animation and no colours: the stage lines come as they happen, the bar once at the end.
+    """
+    console = Console(highlight=False, markup=False, emoji=False)
+    return Progress(
+        TextColumn("Skeden", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(separator="/"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[label]}", markup=False),
+        console=console,
+    )
 
 
 def run_demo(year: int, out: Path, echo: Callable[[str], None]) -> DemoSummary:
@@ -55,24 +76,29 @@ def run_demo(year: int, out: Path, echo: Callable[[str], None]) -> DemoSummary:
     started = time.monotonic()
     names = {s.slug: s.name for s in build_schedule(year).stages}
     done: list[str] = []
+    progress = _progress()
+    bar = progress.add_task("skeden", total=total, label="")
 
     def report(what: str) -> None:
+        # While the bar is shown, lines go through its console so that they land above it.
+        say = progress.console.print
         if what.startswith("beslut:"):
-            echo(f"    beslut registrerat: {names.get(what[7:], what[7:])}")
+            say(f"    beslut registrerat: {names.get(what[7:], what[7:])}")
             return
         if what in names:
             done.append(what)
         label = names.get(what, "Åtgärdsplan")
-        echo(
-            f"[{_bar(len(done), total)}] {len(done):2d}/{total} {label}"
-            f"  ({time.monotonic() - started:4.1f} s)"
-        )
+        say(f"{len(done):3d}/{total} {label}  ({time.monotonic() - started:.0f} s)")
+        progress.update(bar, completed=len(done), label=label)
 
     echo(
         f"Årshjul {year} för {load_config(settings.config_file).config.municipality.name}"
         f" i {out} (databas, e-post och dokument)"
     )
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with (
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        progress,
+    ):
         Year(engine, year, out, report).run()
     summary = summarize(engine, year, out, settings.mail_dir)
     summary.stages = done
