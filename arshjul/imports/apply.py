@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from arshjul.config.stored import municipality_config
 from arshjul.errors import ArshjulError
@@ -165,7 +165,7 @@ def import_file(
         session.exec(
             select(OrgUnit)
             .where(OrgUnit.municipality_id == mid)
-            .order_by(OrgUnit.sort_order, OrgUnit.id)  # type: ignore[arg-type]
+            .order_by(col(OrgUnit.sort_order), col(OrgUnit.id))
         ).all()
     )
     ctx = CellContext(

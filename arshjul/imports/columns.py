@@ -8,11 +8,12 @@ whether it is required. Headers are matched case-insensitively, trimmed, with
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -58,7 +59,7 @@ class Column:
     field: str
     required: bool = True
     aliases: tuple[str, ...] = ()
-    choices: Mapping[str, str] = field(default_factory=dict)
+    choices: Mapping[str, str] = dataclasses.field(default_factory=dict)
     max_length: int = 200
     minimum: int | None = None
     maximum: int | None = None
@@ -156,8 +157,10 @@ _WHAT = {
 
 def _decimal(cell: Cell, what: str) -> Decimal:
     """A number cell: Excel's number as it is, a text as a Swede writes it."""
+    # A date, a time or None is read as its text, which is no number.
+    value = cell if isinstance(cell, str | int | float | Decimal) else str(cell)
     try:
-        return parse_number(cell, what=what, suffixes=("%",))  # type: ignore[arg-type]
+        return parse_number(value, what=what, suffixes=("%",))
     except NumberError as exc:
         raise CellError(str(exc)) from None
 

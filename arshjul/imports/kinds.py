@@ -246,7 +246,7 @@ def _risk_exists(row: Row, ctx: CellContext) -> list[tuple[str, str]]:
     session = object_session(unit)
     risk = None
     if session is not None:
-        risk = session.exec(  # type: ignore[attr-defined]
+        risk = session.scalars(
             select(Risk).where(
                 Risk.unit_id == unit.id, Risk.year == row["year"], Risk.key == row["risk_key"]
             )

@@ -209,12 +209,14 @@ def _read(path: Path, as_of: dt.datetime) -> tuple[str, bytes, list[_Line], bool
         else:
             problems.add(row.number, "perioden saknas (år och månad, eller period)")
             continue
+        amount = values[amount_field]
+        assert isinstance(amount, Decimal)  # read as kronor, and not missing (checked above)
         line = _Line(
             row.number,
             period,
             str(values["account"]),
             str(values.get("responsibility") or ""),
-            values[amount_field],  # type: ignore[arg-type]
+            amount,
         )
         problem = _period_problem(line, as_of)
         if problem:
@@ -246,7 +248,7 @@ def _whole_kronor(amounts: dict[tuple[str, str], Decimal]) -> dict[tuple[str, st
     and the kronor the floors lost go to the lines that lost the most (largest remainder)."""
     keys = sorted(amounts)
     floors = {k: int(amounts[k].to_integral_value(rounding=ROUND_FLOOR)) for k in keys}
-    missing = int(sum(amounts.values()).to_integral_value()) - sum(floors.values())
+    missing = int(sum(amounts.values(), Decimal(0)).to_integral_value()) - sum(floors.values())
     by_remainder = sorted(keys, key=lambda k: amounts[k] - floors[k], reverse=True)
     for key in by_remainder[: max(missing, 0)]:
         floors[key] += 1
