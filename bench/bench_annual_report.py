@@ -86,8 +86,8 @@ def one_run(year: int, out_dir: Path) -> tuple[float, float, dict[str, int]]:
     from sqlmodel import Session
 
     from arshjul.documents.arsredovisning import build_arsredovisning_document
-    from arshjul.lifecycle.context import get_municipality
     from arshjul.models.db import get_engine
+    from arshjul.queries.organisation import get_municipality
     from arshjul.settings import get_settings
     from arshjul.stages import followup_data as data
     from arshjul.stages.base import stage_context

@@ -30,9 +30,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from arshjul import links
 from arshjul.config.apply import apply_config
 from arshjul.config.loader import load_config
-from arshjul.lifecycle import tokens
 from arshjul.mail.outbox import enqueue
 from arshjul.mail.sender import deliver_queued
 from arshjul.models import Cycle, Municipality, OrgUnit, StageInstance, SubmissionRequest
@@ -132,12 +132,12 @@ def queue_messages(engine: Engine, settings: Settings, n: int) -> float:
                 deadline_at=DEADLINE,
                 grace_until=DEADLINE,
                 opened_at=AS_OF,
-                token_salt=tokens.new_salt(),
+                token_salt=links.new_salt(),
             )
             session.add(request)
             session.flush()
-            request.token_hash = tokens.hash_token(
-                tokens.derive_token(key, request.id, request.token_salt)
+            request.token_hash = links.hash_token(
+                links.derive_token(key, request.id, request.token_salt)
             )
             started = time.perf_counter()
             enqueue(
@@ -152,7 +152,7 @@ def queue_messages(engine: Engine, settings: Settings, n: int) -> float:
                     "year": 2027,
                     "deadline": DEADLINE,
                     "grace_until": DEADLINE,
-                    "link": tokens.LINK_PLACEHOLDER,
+                    "link": links.LINK_PLACEHOLDER,
                     "asks": ["Helårsprognos för driften", "Analys av avvikelser"],
                     "controller_name": "Controller BUN (exempel)",
                     "controller_email": "bun.controller@arboga.example",

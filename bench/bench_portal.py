@@ -50,9 +50,9 @@ import sqlalchemy as sa
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from arshjul import links as link_tokens
 from arshjul.config.apply import apply_config
 from arshjul.config.loader import load_config, shipped_config_path
-from arshjul.lifecycle import tokens
 from arshjul.lifecycle.cycle import ensure_stage_instance
 from arshjul.lifecycle.requests import open_requests
 from arshjul.models import BudgetFrame, Municipality, OrgUnit, OutboxMessage, Submission
@@ -203,7 +203,7 @@ def setup(engine: Engine) -> list[tuple[int, str]]:
                 session, municipality=municipality, stage=stage, as_of=OPENED, key=SECRET.encode()
             )
             links += [
-                (r.id, tokens.derive_token(SECRET.encode(), r.id, r.token_salt))  # type: ignore[arg-type]
+                (r.id, link_tokens.derive_token(SECRET.encode(), r.id, r.token_salt))  # type: ignore[arg-type]
                 for r in report.created
             ]
         session.commit()

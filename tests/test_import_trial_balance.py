@@ -28,11 +28,11 @@ from sqlmodel import Session, select
 
 from arshjul.config.apply import apply_config
 from arshjul.config.loader import load_config, shipped_config_path
+from arshjul.config.stored import municipality_config
 from arshjul.demo.books import Journal
 from arshjul.errors import ArshjulError
 from arshjul.formats import format_tkr
 from arshjul.imports import ImportReport, import_trial_balance
-from arshjul.lifecycle.context import municipality_config
 from arshjul.models import AuditEntry, Municipality, TrialBalanceLine
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -28,6 +28,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from arshjul import links as link_tokens
 from arshjul.lifecycle import tokens
 from arshjul.timezone import STOCKHOLM
 
@@ -85,7 +86,7 @@ def send_requests() -> dict[int, str]:
             session, municipality=municipality, stage=stage, as_of=OPENED, key=key
         )
         session.commit()
-        links = {r.id: tokens.derive_token(key, r.id, r.token_salt) for r in report.created}
+        links = {r.id: link_tokens.derive_token(key, r.id, r.token_salt) for r in report.created}
     deliver_queued(engine, settings=settings, as_of=OPENED)
     engine.dispose()
     return links  # type: ignore[return-value]

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from arshjul import links
 from arshjul.config.apply import apply_config
 from arshjul.config.loader import load_config
 from arshjul.errors import ArshjulError
-from arshjul.lifecycle import tokens
 from arshjul.lifecycle.cycle import ensure_stage_instance
 from arshjul.lifecycle.requests import open_requests
 from arshjul.lifecycle.status import request_statuses
@@ -85,10 +85,10 @@ def test_opening_twice_creates_and_sends_nothing_more(engine: Engine) -> None:
         assert stage.state == StageState.OPEN
         # The database keeps no token, only its hash; the e-mail keeps a placeholder.
         request = _request(session, stage, "bun")
-        token = tokens.derive_token(KEY, request.id, request.token_salt)  # type: ignore[arg-type]
-        assert request.token_hash == tokens.hash_token(token)
+        token = links.derive_token(KEY, request.id, request.token_salt)  # type: ignore[arg-type]
+        assert request.token_hash == links.hash_token(token)
         bodies = " ".join(m.body_text + m.body_html for m in session.exec(select(OutboxMessage)))
-        assert token not in bodies and tokens.LINK_PLACEHOLDER in bodies
+        assert token not in bodies and links.LINK_PLACEHOLDER in bodies
 
 
 def test_a_month_of_daily_watches_sends_each_reminder_and_escalation_once(engine: Engine) -> None:

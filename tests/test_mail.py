@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from arshjul import links
 from arshjul.config.apply import apply_config
 from arshjul.config.loader import load_config
 from arshjul.formats import NBSP
-from arshjul.lifecycle import tokens
 from arshjul.mail import outbox as outbox_module
 from arshjul.mail.outbox import enqueue, message_id_for
 from arshjul.mail.render import TEMPLATES, render
@@ -91,12 +91,12 @@ def make_world(session: Session, settings: Settings, unit_name: str | None = Non
         deadline_at=DEADLINE,
         grace_until=GRACE,
         opened_at=AS_OF,
-        token_salt=tokens.new_salt(),
+        token_salt=links.new_salt(),
     )
     session.add(request)
     session.flush()
-    token = tokens.derive_token(settings.link_key(), request.id, request.token_salt)
-    request.token_hash = tokens.hash_token(token)
+    token = links.derive_token(settings.link_key(), request.id, request.token_salt)
+    request.token_hash = links.hash_token(token)
     session.add(request)
     session.flush()
     return World(municipality, stage, unit, request)
@@ -110,7 +110,7 @@ def request_context(world: World, **overrides: object) -> dict[str, object]:
         "year": 2027,
         "deadline": DEADLINE,
         "grace_until": GRACE,
-        "link": tokens.LINK_PLACEHOLDER,
+        "link": links.LINK_PLACEHOLDER,
         "asks": ["Helårsprognos för driften", "Analys av avvikelser och åtgärder"],
         "controller_name": "Controller BUN (exempel)",
         "controller_email": "bun.controller@arboga.example",
@@ -255,7 +255,7 @@ def test_the_stored_message_is_swedish_and_holds_no_live_link(
         assert f"Bifogat: {PDF_NAME}" in row.body_text
         assert "Arboga kommun" in row.body_html and "Lämna underlag" in row.body_html
         for body in (row.body_text, row.body_html):
-            assert tokens.LINK_PLACEHOLDER in body
+            assert links.LINK_PLACEHOLDER in body
             assert "/begaran/" not in body
         assert row.message_id == message_id_for(world.municipality, f"begaran:{world.request.id}")
 
@@ -308,7 +308,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, object]] = {
         "year": 2027,
         "deadline": DEADLINE,
         "grace_until": GRACE,
-        "link": tokens.LINK_PLACEHOLDER,
+        "link": links.LINK_PLACEHOLDER,
         "asks": ["Helårsprognos"],
         "controller_name": "Controller BUN",
         "controller_email": "bun.controller@arboga.example",
@@ -321,7 +321,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, object]] = {
         "submitted_at": dt.datetime(2027, 9, 20, 14, 5, tzinfo=dt.UTC),
         "submitted_by": "sn.sekreterare@arboga.example",
         "late": True,
-        "link": tokens.LINK_PLACEHOLDER,
+        "link": links.LINK_PLACEHOLDER,
         "summary": [("Helårsprognos", "−1 234,5 tkr"), ("Kommentar", "Ökade kostnader")],
     },
     "escalation": {
@@ -349,7 +349,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, object]] = {
         "deviation_kr": -12_345_600,
         "threshold_kr": 5_000_000,
         "deadline": dt.datetime(2027, 10, 29, 16, 0, tzinfo=STOCKHOLM),
-        "link": tokens.LINK_PLACEHOLDER,
+        "link": links.LINK_PLACEHOLDER,
         "controller_name": "Controller SN",
         "controller_email": "sn.controller@arboga.example",
     },
@@ -478,9 +478,9 @@ def test_eml_files_are_complete_readable_messages(engine: Engine, tmp_path: Path
     html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "Tertialuppföljning 2027" in text and "Lämna underlag" in html
     token = token_in(text, request_id)  # type: ignore[arg-type]
-    assert tokens.tokens_match(token, token_hash)  # type: ignore[arg-type]
+    assert links.tokens_match(token, token_hash)  # type: ignore[arg-type]
     assert token_in(html, request_id) == token  # type: ignore[arg-type]
-    assert tokens.LINK_PLACEHOLDER not in text + html
+    assert links.LINK_PLACEHOLDER not in text + html
     [attachment] = list(msg.iter_attachments())
     assert attachment.get_filename() == PDF_NAME
     assert attachment.get_content_type() == "application/pdf"
@@ -490,7 +490,7 @@ def test_eml_files_are_complete_readable_messages(engine: Engine, tmp_path: Path
         stored = session.exec(select(OutboxMessage)).one()
         assert stored.state == MessageState.SENT and stored.sent_at == AS_OF
         assert stored.attempts == 1 and stored.last_error == ""
-        assert tokens.LINK_PLACEHOLDER in stored.body_text  # still no live link in the database
+        assert links.LINK_PLACEHOLDER in stored.body_text  # still no live link in the database
         assert token not in stored.body_text + stored.body_html
     again = deliver_queued(engine, settings=settings, as_of=AS_OF + dt.timedelta(days=1))
     assert (again.sent, again.written_files) == (0, [])

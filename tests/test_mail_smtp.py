@@ -35,7 +35,7 @@ from test_mail import (
     token_in,
 )
 
-from arshjul.lifecycle import tokens
+from arshjul import links
 from arshjul.mail.sender import deliver_queued
 from arshjul.models.outbox import MessageState, OutboxMessage
 from arshjul.settings import Settings
@@ -184,7 +184,7 @@ def test_what_arrives_is_the_whole_message(engine: Engine, tmp_path: Path, serve
     text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Tertialuppföljning 2027" in text and "försenat" in text
     token = token_in(text, world.request.id)  # type: ignore[arg-type]
-    assert tokens.tokens_match(token, world.request.token_hash)  # type: ignore[arg-type]
+    assert links.tokens_match(token, world.request.token_hash)  # type: ignore[arg-type]
     [attachment] = list(msg.iter_attachments())
     assert (attachment.get_filename(), attachment.get_content()) == (PDF_NAME, PDF)
 

@@ -24,9 +24,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from arshjul import links as link_tokens
 from arshjul.config.apply import apply_config
 from arshjul.config.loader import load_config
-from arshjul.lifecycle import tokens
 from arshjul.lifecycle.cycle import ensure_stage_instance
 from arshjul.lifecycle.requests import open_requests
 from arshjul.models import (
@@ -158,7 +158,7 @@ def _setup(engine: Engine, key: bytes) -> tuple[dict[str, int], dict[str, str], 
         for unit_key in ("bun", "fkn", "sn"):
             request = by_unit[units[unit_key].id]
             ids[unit_key] = request.id
-            links[unit_key] = tokens.derive_token(key, request.id, request.token_salt)
+            links[unit_key] = link_tokens.derive_token(key, request.id, request.token_salt)
         return ids, links, by_unit[units["bun"].id]
 
 
@@ -589,7 +589,7 @@ def test_namndbudget_distribution_must_equal_the_frame(
         )
         session.commit()
         request = next(r for r in report.created if r.unit_id == bun.id)
-        rid, token = request.id, tokens.derive_token(key, request.id, request.token_salt)
+        rid, token = request.id, link_tokens.derive_token(key, request.id, request.token_salt)
     clock = Clock(dt.datetime(2027, 10, 1, 9, tzinfo=STOCKHOLM))
     with serving(create_app(settings=settings, engine=engine, clock=clock)) as base:
         url = f"{base}/begaran/{rid}/{token}"
@@ -724,7 +724,7 @@ def test_the_annual_report_asks_for_each_controls_outcome(
         )
         session.commit()
         request = next(r for r in report.created if r.unit_id == bun.id)
-        rid, token = request.id, tokens.derive_token(key, request.id, request.token_salt)
+        rid, token = request.id, link_tokens.derive_token(key, request.id, request.token_salt)
     clock = Clock(dt.datetime(2028, 1, 20, 9, tzinfo=STOCKHOLM))
     with serving(create_app(settings=settings, engine=engine, clock=clock)) as base:
         url = f"{base}/begaran/{rid}/{token}"

@@ -15,11 +15,12 @@ from sqlmodel import Session
 
 from arshjul.config.apply import apply_config
 from arshjul.config.loader import load_config
+from arshjul.config.stored import municipality_config
 from arshjul.imports import get_kind, import_file, import_trial_balance
 from arshjul.imports.kinds import TEMPLATES
-from arshjul.lifecycle.context import municipality_config
 from arshjul.settings import get_settings
-from arshjul.stages.base import get_spec, stage_context
+from arshjul.stages.base import stage_context
+from arshjul.stages.catalogue import get_spec
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

@@ -39,10 +39,11 @@ def import_command(
 ) -> None:
     """Läs in ramar, utfall, saldobalans, prognoser eller planeringsunderlag (CSV eller Excel)."""
     moment = parse_as_of(as_of)
+    from arshjul.config.stored import municipality_config
     from arshjul.imports import import_file, import_trial_balance
     from arshjul.imports.columns import fold
-    from arshjul.lifecycle.context import get_municipality, municipality_config
     from arshjul.models.db import session_scope
+    from arshjul.queries.organisation import get_municipality
 
     trial_balance = fold(kind) == "saldobalans"
     if company and not trial_balance:
@@ -93,10 +94,10 @@ def submit_command(
     moment = parse_as_of(as_of)
     from sqlmodel import select
 
-    from arshjul.lifecycle.context import get_municipality
     from arshjul.lifecycle.on_behalf import read_answer_file, submit_on_behalf
     from arshjul.models import Cycle, OrgUnit, StageInstance, SubmissionRequest
     from arshjul.models.db import session_scope
+    from arshjul.queries.organisation import get_municipality
 
     data = read_answer_file(file)
     with session_scope() as session:

@@ -91,8 +91,8 @@ def decide_command(
     changes = _frame_changes(frame or [])
     rate = _tax_rate(tax_rate) if tax_rate is not None else None
     from arshjul.calendar.stages import get_stage
-    from arshjul.lifecycle.context import get_municipality
     from arshjul.models.db import session_scope
+    from arshjul.queries.organisation import get_municipality
     from arshjul.settings import get_settings
     from arshjul.stages.decide import decide
 
@@ -158,10 +158,11 @@ def document_command(
     """Skriv ett skedes dokument på nytt från det som finns i databasen nu."""
     check_year(year)
     moment = parse_as_of(as_of)
-    from arshjul.lifecycle.context import get_municipality
     from arshjul.models.db import session_scope
+    from arshjul.queries.organisation import get_municipality
     from arshjul.settings import get_settings
-    from arshjul.stages.base import get_spec, stage_context
+    from arshjul.stages.base import stage_context
+    from arshjul.stages.catalogue import get_spec
     from arshjul.stages.reconcile import is_due
 
     with session_scope() as session:

@@ -66,8 +66,9 @@ class Year:
         never: frozenset[str] = frozenset(),
     ):
         from arshjul.calendar.schedule import build_schedule
-        from arshjul.lifecycle.context import get_municipality, municipality_config
+        from arshjul.config.stored import municipality_config
         from arshjul.lifecycle.tokens import ensure_link_key
+        from arshjul.queries.organisation import get_municipality
         from arshjul.settings import get_settings
 
         self.engine = engine
@@ -144,8 +145,8 @@ class Year:
     # ------------------------------------------------------------------ actions
     def _import(self, kind: str, path: Path, day: dt.date, entity: str | None = None) -> None:
         """One file through the same import a controller uses (a trial balance by entity)."""
+        from arshjul.config.stored import municipality_config
         from arshjul.imports import import_file, import_trial_balance
-        from arshjul.lifecycle.context import municipality_config
 
         with Session(self.engine) as session:
             if entity is not None:

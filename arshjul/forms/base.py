@@ -27,8 +27,8 @@ from arshjul.forms.errors import (
     REQUIRED_IN_ROW,
     FormProblems,
     Loc,
+    input_name,
     problem_list,
-    validate_form,
 )
 from arshjul.forms.fields import (
     DEFAULT_MAX_TKR,
@@ -316,6 +316,19 @@ class StageForm(FormPart):
     def stage_data(self) -> dict[str, Any]:
         """What is stored as the submission: every field but who submitted it."""
         return self.model_dump(mode="json", exclude={"submitted_by"})
+
+
+def validate_form(
+    form: type[StageForm], values: dict[str, Any], context: dict[str, Any]
+) -> tuple[StageForm | None, dict[str, str]]:
+    """The validated form, or None and one Swedish message per input name."""
+    try:
+        return form.model_validate(values, context=context), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for loc, message in problem_list(exc):
+            errors.setdefault(input_name(loc), message)
+        return None, errors
 
 
 __all__ = ["FormPart", "GoalJudgement", "RowPart", "StageForm", "parse_number", "validate_form"]

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-
-if TYPE_CHECKING:
-    from arshjul.forms.base import StageForm
 
 REQUIRED = "Fältet måste fyllas i"
 REQUIRED_IN_ROW = "Fyll i även detta fält, eller töm hela raden"
@@ -59,16 +55,3 @@ def problem_list(exc: ValidationError) -> list[tuple[Loc, str]]:
 def input_name(loc: Loc) -> str:
     """The name of the input a problem belongs to: ``measures.2.effect_kr``."""
     return ".".join(str(part) for part in loc) or "__form__"
-
-
-def validate_form(
-    form: type[StageForm], values: dict[str, Any], context: dict[str, Any]
-) -> tuple[StageForm | None, dict[str, str]]:
-    """The validated form, or None and one Swedish message per input name."""
-    try:
-        return form.model_validate(values, context=context), {}
-    except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for loc, message in problem_list(exc):
-            errors.setdefault(input_name(loc), message)
-        return None, errors

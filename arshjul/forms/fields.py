@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic.fields import FieldInfo
 
 from arshjul.formats import format_tkr
 from arshjul.swedish_numbers import PLAUSIBLE_MAX_TKR
-
-if TYPE_CHECKING:
-    from arshjul.forms.base import RowPart
 
 DEFAULT_MAX_TKR = PLAUSIBLE_MAX_TKR
 TEXT_MAX = 200
@@ -208,10 +205,10 @@ def kind_of(field: FieldInfo) -> str | None:
     return typing.cast(str | None, extra_of(field).get("kind"))
 
 
-def row_model(field: FieldInfo) -> type[RowPart]:
+def row_model(field: FieldInfo) -> type[BaseModel]:
     """The row model of a ``rows`` field (``list[MeasureRow]`` → ``MeasureRow``)."""
     (inner,) = typing.get_args(field.annotation)
-    return typing.cast("type[RowPart]", inner)
+    return typing.cast("type[BaseModel]", inner)
 
 
 def applies_to(field: FieldInfo, unit_kind: str | None) -> bool:

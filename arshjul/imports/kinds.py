@@ -198,7 +198,7 @@ def _area_matches_kind(row: Row, ctx: CellContext) -> list[tuple[str, str]]:
 def _internal_control_config(unit: OrgUnit) -> InternalControlConfig:
     """The unit's municipality's scale and categories for internal control."""
     from arshjul.config.schema import InternalControlConfig
-    from arshjul.lifecycle.context import municipality_config
+    from arshjul.config.stored import municipality_config
 
     session = object_session(unit)
     municipality = session.get(Municipality, unit.municipality_id) if session else None

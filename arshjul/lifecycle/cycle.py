@@ -13,8 +13,8 @@ from arshjul.calendar.schedule import (
     deadline_at,
 )
 from arshjul.calendar.stages import get_stage, is_election_year
+from arshjul.config.stored import municipality_config
 from arshjul.errors import ArshjulError
-from arshjul.lifecycle.context import municipality_config
 from arshjul.models import Cycle, Municipality, StageInstance, StageState
 
 

@@ -231,8 +231,8 @@ def notify_council_decision(
 ) -> int:
     """Tell every committee its adopted frame and that its budget work begins; once each."""
     from arshjul.formats import format_date, format_tkr
-    from arshjul.lifecycle.context import recipients_for_request
     from arshjul.mail.outbox import enqueue
+    from arshjul.queries.organisation import recipients_for_request
 
     mid = municipality.id
     frames = {

@@ -9,15 +9,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from arshjul import links
 from arshjul.calendar.stages import get_stage
 from arshjul.calendar.workdays import WORKING_DAYS
+from arshjul.config.stored import municipality_config
 from arshjul.governance import readiness
-from arshjul.lifecycle import tokens
-from arshjul.lifecycle.context import (
-    controller_for,
-    municipality_config,
-    recipients_for_request,
-)
 from arshjul.models import (
     AuditEntry,
     Municipality,
@@ -25,6 +21,7 @@ from arshjul.models import (
     StageInstance,
     SubmissionRequest,
 )
+from arshjul.queries.organisation import controller_for, recipients_for_request
 
 
 @dataclass
@@ -102,12 +99,12 @@ def open_requests(
             deadline_at=stage.deadline_at,
             grace_until=grace_until(stage.deadline_at, config.watch.grace_working_days),
             opened_at=as_of,
-            token_salt=tokens.new_salt(),
+            token_salt=links.new_salt(),
         )
         session.add(request)
         session.flush()
-        request.token_hash = tokens.hash_token(
-            tokens.derive_token(key, request.id, request.token_salt)  # type: ignore[arg-type]
+        request.token_hash = links.hash_token(
+            links.derive_token(key, request.id, request.token_salt)  # type: ignore[arg-type]
         )
         session.add(request)
         controller = controller_for(session, unit)
@@ -171,7 +168,7 @@ def request_context(
         "year": year,
         "deadline": request.deadline_at,
         "grace_until": request.grace_until,
-        "link": tokens.LINK_PLACEHOLDER,
+        "link": links.LINK_PLACEHOLDER,
         "asks": list(asks),
         "controller_name": controller.name if controller else config.central.controllers[0].name,
         "controller_email": controller.email if controller else config.mail.reply_to,

@@ -22,10 +22,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
+from arshjul import links
 from arshjul.config.schema import PortalConfig
 from arshjul.errors import ArshjulError
 from arshjul.formats import format_datetime
-from arshjul.lifecycle import tokens
 from arshjul.models import (
     Attachment,
     AuditEntry,
@@ -76,7 +76,7 @@ def portal_limits(municipality: Municipality) -> PortalConfig:
     """The municipality's ``[portal]`` limits (the defaults for a row loaded without a file)."""
     if not municipality.config:
         return PortalConfig()
-    from arshjul.lifecycle.context import municipality_config
+    from arshjul.config.stored import municipality_config
 
     return municipality_config(municipality).portal
 
@@ -283,9 +283,9 @@ def _queue_receipt(
     submission: Submission,
     summary: Sequence[tuple[str, str]],
 ) -> None:
-    from arshjul.lifecycle.context import controller_among, recipients_among, unit_contacts
     from arshjul.mail.outbox import enqueue
     from arshjul.models import Cycle
+    from arshjul.queries.organisation import controller_among, recipients_among, unit_contacts
 
     municipality = session.get(Municipality, request.municipality_id)
     unit = session.get(OrgUnit, request.unit_id)
@@ -312,7 +312,7 @@ def _queue_receipt(
             "submitted_at": submission.submitted_at,
             "submitted_by": submission.submitted_by,
             "late": submission.late,
-            "link": tokens.LINK_PLACEHOLDER,
+            "link": links.LINK_PLACEHOLDER,
             "summary": list(summary),
         },
         to=[(c.name, c.email) for c in recipients],

@@ -16,7 +16,6 @@ sends the live links again.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from arshjul.errors import ArshjulError
+from arshjul.links import LINK_PLACEHOLDER, derive_token, hash_token, tokens_match
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -36,35 +36,6 @@ if TYPE_CHECKING:
 
     from arshjul.models import LinkKey, OutboxMessage, SubmissionRequest
     from arshjul.settings import Settings
-
-LINK_PLACEHOLDER = "@@PERSONLIG_LÄNK@@"
-
-
-def new_salt() -> str:
-    """A fresh random salt for one request's link."""
-    return secrets.token_urlsafe(16)
-
-
-def derive_token(key: bytes, request_id: int, salt: str) -> str:
-    """The token for a request: 43 URL-safe characters."""
-    digest = hmac.new(key, f"begaran:{request_id}:{salt}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def hash_token(token: str) -> str:
-    """What the database keeps of a token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def tokens_match(token: str, expected_hash: str) -> bool:
-    """Constant-time comparison of a presented token with a stored hash."""
-    return hmac.compare_digest(hash_token(token), expected_hash)
-
-
-def portal_link(base_url: str, request_id: int, token: str) -> str:
-    """The URL a secretary clicks."""
-    return f"{base_url.rstrip('/')}/begaran/{request_id}/{token}"
-
 
 # --------------------------------------------------------------------------- the key
 ENV_SOURCE = "ARSHJUL_SECRET_KEY"
@@ -414,14 +385,11 @@ def _resend(
     session: Session, request: SubmissionRequest, key_fingerprint: str
 ) -> OutboxMessage | None:
     """Queue the request's new link to the unit's recipients; None if queued before."""
-    from arshjul.lifecycle.context import (
-        controller_for,
-        municipality_config,
-        recipients_for_request,
-    )
+    from arshjul.config.stored import municipality_config
     from arshjul.lifecycle.requests import request_context
     from arshjul.mail.outbox import enqueue
     from arshjul.models import Cycle, Municipality, OrgUnit, RequestState, StageInstance
+    from arshjul.queries.organisation import controller_for, recipients_for_request
 
     unit = session.get(OrgUnit, request.unit_id)
     stage = session.get(StageInstance, request.stage_instance_id)

@@ -13,12 +13,8 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from arshjul.calendar.workdays import WORKING_DAYS
+from arshjul.config.stored import municipality_config
 from arshjul.governance import readiness
-from arshjul.lifecycle.context import (
-    contacts,
-    controller_for,
-    municipality_config,
-)
 from arshjul.lifecycle.requests import request_context
 from arshjul.models import (
     ContactRole,
@@ -30,6 +26,7 @@ from arshjul.models import (
     StageState,
     SubmissionRequest,
 )
+from arshjul.queries.organisation import contacts, controller_for
 from arshjul.timezone import STOCKHOLM
 
 ESCALATION_HORIZON = dt.timedelta(days=60)
@@ -146,7 +143,7 @@ def run_watch(session: Session, *, municipality: Municipality, as_of: dt.datetim
 
 
 def _request_recipients(session: Session, unit: OrgUnit) -> list[tuple[str, str]]:
-    from arshjul.lifecycle.context import recipients_for_request
+    from arshjul.queries.organisation import recipients_for_request
 
     return [(c.name, c.email) for c in recipients_for_request(session, unit)]
 

@@ -3,7 +3,7 @@
 The message is rendered now (subject, text, HTML) and stored whole, so what is
 delivered is what was decided in that transaction, even if a template changes
 later. The only thing left open is the personal link: the stored body holds
-:data:`~arshjul.lifecycle.tokens.LINK_PLACEHOLDER`, never a live link, and the
+:data:`~arshjul.links.LINK_PLACEHOLDER`, never a live link, and the
 sender derives the link at delivery from the request's salt and the secret key.
 
 What became of the messages is read here too: those a server refused
@@ -24,13 +24,15 @@ from sqlalchemy import Engine, and_, exists, func, or_, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from arshjul.lifecycle.tokens import LINK_PLACEHOLDER
+from arshjul.config.stored import municipality_config
+from arshjul.links import LINK_PLACEHOLDER
 from arshjul.mail.render import render
 from arshjul.models.audit import AuditEntry
 from arshjul.models.cycle import Cycle, StageInstance
 from arshjul.models.organisation import ContactRole, Municipality, OrgUnit
 from arshjul.models.outbox import MessageState, OutboxAttachment, OutboxMessage
 from arshjul.models.submissions import SubmissionRequest
+from arshjul.queries.organisation import contacts, controller_for
 from arshjul.timezone import STOCKHOLM
 
 _NOT_ATOM = re.compile(r"[^A-Za-z0-9_+=-]+")
@@ -370,8 +372,6 @@ def queue_failure_notice(
     run_key: str | None = None,
 ) -> OutboxMessage | None:
     """Queue one notice to the controllers of every refusal not told of before; caller commits."""
-    from arshjul.lifecycle.context import contacts, controller_for, municipality_config
-
     mid = municipality.id
     assert mid is not None
     if session.connection().dialect.name == "postgresql":

@@ -37,7 +37,7 @@ import aiosmtplib
 from markupsafe import escape
 from sqlalchemy import Connection, Engine, or_, select, text, update
 
-from arshjul.lifecycle.tokens import LINK_PLACEHOLDER, derive_token, portal_link
+from arshjul.links import LINK_PLACEHOLDER, derive_token, portal_link
 from arshjul.mail.eml import EmlWriter, MailParts, message_bytes
 from arshjul.models.outbox import MessageState, OutboxAttachment, OutboxMessage
 from arshjul.models.submissions import SubmissionRequest

@@ -21,14 +21,13 @@ from arshjul.forms.base import StageForm, validate_form
 from arshjul.forms.figures import StageFacts, stage_facts
 from arshjul.forms.present import collect, describe, values_from_data
 from arshjul.forms.registry import form_for
-from arshjul.lifecycle.context import controller_for
 from arshjul.lifecycle.submissions import (
     SubmissionClosed,
     SubmissionLimited,
     current_submission,
     store_submission,
 )
-from arshjul.lifecycle.tokens import hash_token, tokens_match
+from arshjul.links import hash_token, tokens_match
 from arshjul.models import (
     Attachment,
     Contact,
@@ -43,6 +42,7 @@ from arshjul.models import (
 from arshjul.models.organisation import UNIT_KIND_SV
 from arshjul.portal.attachments import AttachmentRefused, check_attachment, format_size
 from arshjul.portal.views import InputView, build_inputs, datumtid, error_summary, render
+from arshjul.queries.organisation import controller_for
 
 _NO_HASH = hash_token("ingen begäran")
 SUMMARY_LIMIT = 200

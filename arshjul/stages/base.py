@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from arshjul.config.schema import MunicipalityConfig
+from arshjul.config.stored import municipality_config
 from arshjul.errors import NotFoundError
-from arshjul.lifecycle.context import municipality_config
 from arshjul.models import Cycle, GeneratedDocument, Municipality, OrgUnit, StageInstance
 from arshjul.settings import Settings
 
@@ -84,29 +84,6 @@ class StageSpec:
     extras: Callable[[StageContext], OpenExtras] | None = None
     compile: Callable[[StageContext], list[Path]] | None = None
     asks: tuple[str, ...] = field(default=())
-
-
-_REGISTRY: dict[str, StageSpec] = {}
-
-
-def register(spec: StageSpec) -> StageSpec:
-    """Make a stage's specification known to the flows."""
-    _REGISTRY[spec.slug] = spec
-    return spec
-
-
-def get_spec(slug: str) -> StageSpec:
-    """A stage's specification (the common lifecycle alone when it has none)."""
-    from arshjul.calendar.stages import get_stage
-
-    get_stage(slug)
-    _load_all()
-    return _REGISTRY.get(slug) or StageSpec(slug=slug)
-
-
-def _load_all() -> None:
-    import arshjul.stages.followup  # noqa: F401
-    import arshjul.stages.planning  # noqa: F401
 
 
 def record_document(ctx: StageContext, *, kind: str, title: str, path: Path) -> GeneratedDocument:

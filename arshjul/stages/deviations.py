@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from arshjul.config.stored import municipality_config
 from arshjul.governance import deviations as rule
 from arshjul.governance.frames import counting
-from arshjul.lifecycle.context import contacts, controller_for, municipality_config
 from arshjul.lifecycle.cycle import ensure_stage_instance
 from arshjul.models import (
     ActionPlan,
@@ -31,6 +31,7 @@ from arshjul.models import (
     OrgUnit,
     StageInstance,
 )
+from arshjul.queries.organisation import contacts, controller_for
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from arshjul.models import (
     UnitKind,
 )
 from arshjul.stages import followup_data as data
-from arshjul.stages.base import StageContext, StageSpec, record_document, register
+from arshjul.stages.base import StageContext, StageSpec, record_document
 from arshjul.stages.deviations import (
     close_plan,
     close_recovered_plans,
@@ -225,9 +225,12 @@ def compile_atgardsplan(ctx: StageContext) -> list[Path]:
     return _save(ctx, "atgardsplan", path, f"Åtgärdsplan {unit.name if unit else ''}")
 
 
-register(StageSpec(slug="tertial", compile=compile_tertial))
-register(StageSpec(slug="delar", compile=compile_delar))
-register(StageSpec(slug="arsredovisning", compile=compile_arsredovisning))
-for _slug in ("ekonomirapport-mars", "ekonomirapport-juni", "ekonomirapport-november"):
-    register(StageSpec(slug=_slug, units=_plan_units, compile=compile_ekonomirapport))
-register(StageSpec(slug="atgardsplan", units=lambda ctx: [], compile=compile_atgardsplan))
+TERTIAL = StageSpec(slug="tertial", compile=compile_tertial)
+DELAR = StageSpec(slug="delar", compile=compile_delar)
+ARSREDOVISNING = StageSpec(slug="arsredovisning", compile=compile_arsredovisning)
+EKONOMIRAPPORTER = tuple(
+    StageSpec(slug=slug, units=_plan_units, compile=compile_ekonomirapport)
+    for slug in ("ekonomirapport-mars", "ekonomirapport-juni", "ekonomirapport-november")
+)
+ATGARDSPLAN = StageSpec(slug="atgardsplan", units=lambda ctx: [], compile=compile_atgardsplan)
+SPECS = (TERTIAL, DELAR, ARSREDOVISNING, *EKONOMIRAPPORTER, ATGARDSPLAN)

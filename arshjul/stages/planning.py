@@ -28,7 +28,7 @@ from arshjul.models import (
     UnitKind,
 )
 from arshjul.stages import plan_basis as basis
-from arshjul.stages.base import OpenExtras, StageContext, StageSpec, record_document, register
+from arshjul.stages.base import OpenExtras, StageContext, StageSpec, record_document
 from arshjul.stages.economy import framed_units, submissions_by_unit
 from arshjul.stages.planning_inputs import allocation_inputs, has_index
 
@@ -593,12 +593,25 @@ def compile_oversyn(ctx: StageContext) -> list[Path]:
     return [path]
 
 
-register(StageSpec(slug="ramar", compile=compile_ramar))
-register(StageSpec(slug="namndanalys", extras=ramar_attachment))
-register(StageSpec(slug="ledningsdialog-mars", compile=compile_ledningsdialog))
-register(StageSpec(slug="ledningsdialog-september", compile=compile_ledningsdialog))
-register(StageSpec(slug="budgetdag", compile=compile_budgetdag))
-register(StageSpec(slug="ks-beslut", compile=compile_sep))
-register(StageSpec(slug="kf-beslut", compile=compile_sep))
-register(StageSpec(slug="namndbudget", compile=compile_namndbudget))
-register(StageSpec(slug="politisk-oversyn", compile=compile_oversyn))
+RAMAR = StageSpec(slug="ramar", compile=compile_ramar)
+NAMNDANALYS = StageSpec(slug="namndanalys", extras=ramar_attachment)
+LEDNINGSDIALOG_MARS = StageSpec(slug="ledningsdialog-mars", compile=compile_ledningsdialog)
+LEDNINGSDIALOG_SEPTEMBER = StageSpec(
+    slug="ledningsdialog-september", compile=compile_ledningsdialog
+)
+BUDGETDAG = StageSpec(slug="budgetdag", compile=compile_budgetdag)
+KS_BESLUT = StageSpec(slug="ks-beslut", compile=compile_sep)
+KF_BESLUT = StageSpec(slug="kf-beslut", compile=compile_sep)
+NAMNDBUDGET = StageSpec(slug="namndbudget", compile=compile_namndbudget)
+POLITISK_OVERSYN = StageSpec(slug="politisk-oversyn", compile=compile_oversyn)
+SPECS = (
+    RAMAR,
+    NAMNDANALYS,
+    LEDNINGSDIALOG_MARS,
+    LEDNINGSDIALOG_SEPTEMBER,
+    BUDGETDAG,
+    KS_BESLUT,
+    KF_BESLUT,
+    NAMNDBUDGET,
+    POLITISK_OVERSYN,
+)

@@ -22,7 +22,8 @@ from arshjul.models import (
     SubmissionRequest,
 )
 from arshjul.settings import Settings
-from arshjul.stages.base import OpenExtras, StageContext, get_spec, stage_context
+from arshjul.stages.base import OpenExtras, StageContext, stage_context
+from arshjul.stages.catalogue import get_spec
 from arshjul.timezone import STOCKHOLM
 
 
@@ -133,7 +134,7 @@ def reconcile(
     instance_key: str = "",
 ) -> StageOutcome:
     """One run of a stage without Prefect: each step in its own transaction."""
-    from arshjul.lifecycle.context import get_municipality
+    from arshjul.queries.organisation import get_municipality
 
     def context(session) -> StageContext:  # type: ignore[no-untyped-def]
         municipality: Municipality = get_municipality(session, municipality_code)

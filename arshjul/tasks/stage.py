@@ -20,8 +20,8 @@ from arshjul.tasks.common import engine_and_settings
 
 @contextmanager
 def _stage(code: str, year: int, slug: str, as_of: dt.datetime, key: str) -> Iterator[StageContext]:
-    from arshjul.lifecycle.context import get_municipality
     from arshjul.models.db import session_scope
+    from arshjul.queries.organisation import get_municipality
     from arshjul.stages.base import stage_context
 
     engine, settings = engine_and_settings()

@@ -15,9 +15,9 @@ from arshjul.timezone import STOCKHOLM
 @task(name="Bevaka kommun", task_run_name="bevaka-{municipality_code}")
 def watch_municipality(municipality_code: str, as_of: dt.datetime) -> dict[str, int]:
     """Reminders, escalations and readiness for one municipality."""
-    from arshjul.lifecycle.context import get_municipality
     from arshjul.lifecycle.watch import run_watch
     from arshjul.models.db import session_scope
+    from arshjul.queries.organisation import get_municipality
 
     engine, _ = engine_and_settings()
     with session_scope(engine) as session:
@@ -47,9 +47,9 @@ def publish_status(municipality_code: str, as_of: dt.datetime) -> int:
     """A table of every open request and a progress bar per stage instance."""
     from collections import defaultdict
 
-    from arshjul.lifecycle.context import get_municipality
     from arshjul.lifecycle.status import request_statuses
     from arshjul.models.db import session_scope
+    from arshjul.queries.organisation import get_municipality
 
     engine, _ = engine_and_settings()
     with session_scope(engine) as session:

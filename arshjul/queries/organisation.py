@@ -1,4 +1,4 @@
-"""What the lifecycle needs to know about a municipality: its config and its contacts."""
+"""Who is who in a municipality: the municipality row, and the contacts mail goes to."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import bindparam, or_
 from sqlmodel import Session, select
 
-from arshjul.config.stored import municipality_config as municipality_config
 from arshjul.errors import NotFoundError
 from arshjul.models import Contact, ContactRole, Municipality, OrgUnit
 

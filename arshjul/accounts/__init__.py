@@ -1,0 +1,1 @@
+"""The municipality's books: chart of accounts, statements, the group, key figures."""

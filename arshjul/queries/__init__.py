@@ -1,0 +1,1 @@
+"""Read-only queries shared by lifecycle, stages, forms, mail and portal, beneath them all."""
