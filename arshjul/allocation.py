@@ -156,7 +156,12 @@ def _validate(inputs: AllocationInputs) -> list[str]:
     for c in inputs.committees:
         if not 0 <= _frac(c.wage_share) <= 1:
             problems.append(f"{c.name}: lönedelen {c.wage_share} ska vara en andel mellan 0 och 1")
-    unknown = {d.committee for d in (*inputs.demography, *inputs.volumes, *inputs.decisions)}
+    named: tuple[DemographyDriver | ServiceVolume | FrameDecision, ...] = (
+        *inputs.demography,
+        *inputs.volumes,
+        *inputs.decisions,
+    )
+    unknown = {d.committee for d in named}
     problems += [f"nämnden ”{n}” finns inte bland ramarna" for n in sorted(unknown - set(names))]
     groups = {p.age_group for p in inputs.population}
     problems += [
@@ -164,7 +169,8 @@ def _validate(inputs: AllocationInputs) -> list[str]:
         for d in inputs.demography
         if d.age_group not in groups
     ]
-    services = [(d.committee, d.service) for d in (*inputs.demography, *inputs.volumes)]
+    driven: tuple[DemographyDriver | ServiceVolume, ...] = (*inputs.demography, *inputs.volumes)
+    services = [(d.committee, d.service) for d in driven]
     problems += [
         f"{c}, {s}: räknas flera gånger (i demografin och volymerna?)"
         for c, s in sorted(set(services))
@@ -186,13 +192,18 @@ def _driven(inputs: AllocationInputs, problems: list[str]) -> list[tuple[str, Fr
     lines = []
     for kind, v in drivers:
         given, share = v.cost_per_unit, v.frame_share
-        if (given is None) == (share is None):
+        if given is not None and share is None:
+            cost = Fraction(given)
+        elif given is None and share is not None:
+            if _frac(v.current) == 0:
+                problems.append(
+                    f"{v.service}: kostnad per enhet går inte att räkna ut ur volymen 0"
+                )
+                continue
+            cost = Fraction(share) / _frac(v.current)
+        else:
             problems.append(f"{v.service}: ange antingen kostnad per enhet eller andel av ramen")
             continue
-        if given is None and _frac(v.current) == 0:
-            problems.append(f"{v.service}: kostnad per enhet går inte att räkna ut ur volymen 0")
-            continue
-        cost = Fraction(given) if given is not None else Fraction(share) / _frac(v.current)
         delta = _frac(v.budget) - _frac(v.current)
         reason = f"{v.service}: {_signed(delta)} {v.unit} à {format_number(round_kronor(cost))} kr"
         lines.append((v.committee, FrameChange(reason, round_kronor(cost * delta), kind)))

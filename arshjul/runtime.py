@@ -6,6 +6,7 @@ than Prefect's default start-up timeout, and telemetry tries the network.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 
@@ -23,7 +24,7 @@ def prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
 
 
-def now_stockholm():  # type: ignore[no-untyped-def]
+def now_stockholm() -> dt.datetime:
     """The default ``as_of``: now in Europe/Stockholm."""
     from arshjul.timezone import now
 
