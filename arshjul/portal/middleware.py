@@ -136,7 +136,11 @@ class PortalMiddleware:
             return
         headers = dict(scope["headers"])
         if not self._same_origin(headers):
-            await self._answer(scope, send, 403, close=True)
+            # Read the refused body first: closing with it unread makes the kernel
+            # reset the connection, and the browser shows a network error instead
+            # of the page saying why.
+            drained = await self._drain(receive)
+            await self._answer(scope, send, 403, close=not drained)
             return
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
@@ -154,6 +158,19 @@ class PortalMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+    async def _drain(self, receive: Receive) -> bool:
+        """Read and drop a request's body; False when it passes the size limit (left unread)."""
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return False
+            received += len(message.get("body", b""))
+            if received > self.max_body:
+                return False
+            if not message.get("more_body", False):
+                return True
 
     def _same_origin(self, headers: dict[bytes, bytes]) -> bool:
         if self.allowed_origin is None:
