@@ -259,7 +259,8 @@ class FormPart(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _from_typed(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields[info.field_name]  # type: ignore[index]
+        assert info.field_name is not None  # a field validator is told its field
+        field = cls.model_fields[info.field_name]
         extra = extra_of(field)
         kind = extra.get("kind")
         in_row = issubclass(cls, RowPart)

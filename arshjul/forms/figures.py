@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from arshjul.calendar.stages import get_stage
 from arshjul.config.stored import municipality_config
@@ -116,7 +116,7 @@ def _counting_frame_query(unit_id: Any, year: Any) -> Any:
             BudgetFrame.unit_id == unit_id,
             BudgetFrame.budget_year == year,
             BudgetFrame.kind == FrameKind.OPERATIONS,
-            BudgetFrame.status.in_([s.value for s in FRAME_PRECEDENCE]),  # type: ignore[attr-defined]
+            col(BudgetFrame.status).in_([s.value for s in FRAME_PRECEDENCE]),
             BudgetFrame.area == "",
         )
         .order_by(precedence)
@@ -158,7 +158,7 @@ def _latest_deviation(session: Session, unit_id: int) -> int | None:
     row = session.exec(
         select(Deviation.deviation_kr)
         .where(Deviation.unit_id == unit_id, Deviation.kind == "operations")
-        .order_by(Deviation.detected_on.desc(), Deviation.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(Deviation.detected_on).desc(), col(Deviation.id).desc())
     ).first()
     return row
 
@@ -166,7 +166,7 @@ def _latest_deviation(session: Session, unit_id: int) -> int | None:
 def _plan_deviation(session: Session, stage: StageInstance) -> int | None:
     row = session.exec(
         select(Deviation.deviation_kr)
-        .join(ActionPlan, ActionPlan.deviation_id == Deviation.id)
+        .join(ActionPlan, col(ActionPlan.deviation_id) == Deviation.id)
         .where(ActionPlan.stage_instance_id == stage.id)
     ).first()
     return row
@@ -273,7 +273,7 @@ def goals_for(
     goal_rows = session.exec(
         select(Goal)
         .where(Goal.unit_id == unit.id, Goal.term_id == term_id)
-        .order_by(Goal.sort_order, Goal.key)
+        .order_by(col(Goal.sort_order), col(Goal.key))
     ).all()
     goal_list = [{"key": g.key, "title": g.title} for g in goal_rows]
     found: list[dict[str, Any]] = []
@@ -309,10 +309,10 @@ def unit_controls(session: Session, unit_id: int, year: int) -> list[tuple[str, 
     found = list(
         session.exec(
             select(Risk, Control)
-            .join(Control, Control.risk_id == Risk.id)
+            .join(Control, col(Control.risk_id) == Risk.id)
             .where(Risk.unit_id == unit_id, Risk.year == year)
             .order_by(
-                (Risk.probability * Risk.consequence).desc(),  # type: ignore[operator]
+                (col(Risk.probability) * col(Risk.consequence)).desc(),
                 Risk.key,
                 Control.key,
             )

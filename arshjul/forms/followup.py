@@ -73,7 +73,7 @@ class TertialForm(ForecastForm):
 
 
 def _events() -> str:
-    return longtext(  # type: ignore[no-any-return]
+    return longtext(
         "Händelser av väsentlig betydelse",
         "Det som hänt under perioden som påverkar verksamheten eller ekonomin; lämna tomt "
         "om inget sådant har hänt.",
@@ -83,9 +83,7 @@ def _events() -> str:
 
 def _board_text(title: str, description: str) -> str:
     """A part of the management report that the executive board writes."""
-    return longtext(  # type: ignore[no-any-return]
-        title, description, required=False, only_for=("executive_board",)
-    )
+    return longtext(title, description, required=False, only_for=("executive_board",))
 
 
 class DelarForm(ForecastForm):
@@ -246,6 +244,7 @@ class AtgardsplanForm(StageForm):
         "Ja om någon åtgärd ligger utanför nämndens egen delegation.",
     )
 
+    # mypy takes no decorator above @property; pydantic's documented way is this ignore.
     @computed_field(title="Åtgärdernas sammanlagda effekt")  # type: ignore[prop-decorator]
     @property
     def total_effect_kr(self) -> int:
