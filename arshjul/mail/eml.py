@@ -97,9 +97,11 @@ def build_message(parts: MailParts, *, date: dt.datetime) -> Message:
     # Boundaries from the Message-ID make a message's bytes reproducible; "=_"
     # never occurs in quoted-printable or base64, so no body line can match one.
     body = MIMEMultipart("alternative", boundary=f"=_arshjul_{seed}_alt")
-    body.attach(MIMEText(parts.text, "plain", _UTF8_QP))
+    # typeshed types MIMEText's charset as str, but the email package takes a Charset
+    # too, whose quoted-printable body encoding is the point here.
+    body.attach(MIMEText(parts.text, "plain", _UTF8_QP))  # type: ignore[arg-type]
     if parts.html:
-        body.attach(MIMEText(parts.html, "html", _UTF8_QP))
+        body.attach(MIMEText(parts.html, "html", _UTF8_QP))  # type: ignore[arg-type]
     if parts.attachments:
         msg: Message = MIMEMultipart("mixed", boundary=f"=_arshjul_{seed}_mix")
         msg.attach(body)
@@ -115,9 +117,9 @@ def build_message(parts: MailParts, *, date: dt.datetime) -> Message:
             msg.attach(part)
     else:
         msg = body
-    for part in msg.walk():
-        if part is not msg:
-            del part["MIME-Version"]  # the mime classes repeat it in every part
+    for inner in msg.walk():
+        if inner is not msg:
+            del inner["MIME-Version"]  # the mime classes repeat it in every part
     headers: list[tuple[str, str | Header]] = [
         ("From", address(parts.from_name, parts.from_address)),
         ("To", ", ".join(address(name, addr) for name, addr in parts.to)),
@@ -140,7 +142,8 @@ def build_message(parts: MailParts, *, date: dt.datetime) -> Message:
     for key in list(msg.keys()):
         del msg[key]
     for key, value in headers + mime:
-        msg[key] = value
+        # typeshed's Message takes str values only; compat32 (this policy) folds a Header.
+        msg[key] = value  # type: ignore[assignment]
     return msg
 
 

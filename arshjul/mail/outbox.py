@@ -22,12 +22,15 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, exists, func, or_, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from arshjul.config.stored import municipality_config
 from arshjul.links import LINK_PLACEHOLDER
 from arshjul.mail.render import render
 from arshjul.models.audit import AuditEntry
+from arshjul.models.base import stored_id
 from arshjul.models.cycle import Cycle, StageInstance
 from arshjul.models.organisation import ContactRole, Municipality, OrgUnit
 from arshjul.models.outbox import MessageState, OutboxAttachment, OutboxMessage
@@ -190,7 +193,7 @@ def _add(
         session.add(
             OutboxAttachment(
                 municipality_id=message.municipality_id,
-                message_id=message.id,  # type: ignore[arg-type]
+                message_id=stored_id(message),
                 filename=filename,
                 content_type=content_type or "application/octet-stream",
                 content=content,
@@ -243,17 +246,18 @@ class Undelivered:
         return f"{head} till {', '.join(self.recipients)} – {self.reason}"
 
 
-def _refused() -> Any:
+def _refused() -> ColumnElement[bool]:
     """Refused outright, or delivered with some recipients refused (noted in last_error)."""
     return or_(
-        OutboxMessage.state == MessageState.FAILED,
-        and_(OutboxMessage.state == MessageState.SENT, OutboxMessage.last_error != ""),
+        col(OutboxMessage.state) == MessageState.FAILED,
+        and_(col(OutboxMessage.state) == MessageState.SENT, col(OutboxMessage.last_error) != ""),
     )
 
 
 def undelivered_ids(session: Session) -> set[int]:
     """Every refused message so far: a command compares before and after its run."""
-    return set(session.exec(select(OutboxMessage.id).where(_refused())).all())  # type: ignore[arg-type]
+    found = session.exec(select(col(OutboxMessage.id)).where(_refused())).all()
+    return {mid for mid in found if mid is not None}  # a stored row always has its id
 
 
 def undelivered(
@@ -264,39 +268,40 @@ def undelivered(
     unnotified: bool = False,
 ) -> list[Undelivered]:
     """Refused messages, oldest first; ``unnotified``: those no notice has told of yet."""
-    statement = (
-        select(
-            OutboxMessage.id,
-            OutboxMessage.municipality_id,
-            OutboxMessage.purpose,
-            OutboxMessage.request_id,
-            OutboxMessage.to,
-            OutboxMessage.cc,
-            OutboxMessage.state,
-            OutboxMessage.last_error,
-            OrgUnit.id,
-            OrgUnit.name,
-            StageInstance.name,
-            Cycle.year,
+    # select() is typed for four columns at most; Select is what it builds for more.
+    statement: Select[*tuple[Any, ...]] = (
+        Select(
+            col(OutboxMessage.id),
+            col(OutboxMessage.municipality_id),
+            col(OutboxMessage.purpose),
+            col(OutboxMessage.request_id),
+            col(OutboxMessage.to),
+            col(OutboxMessage.cc),
+            col(OutboxMessage.state),
+            col(OutboxMessage.last_error),
+            col(OrgUnit.id),
+            col(OrgUnit.name),
+            col(StageInstance.name),
+            col(Cycle.year),
         )
-        .outerjoin(SubmissionRequest, SubmissionRequest.id == OutboxMessage.request_id)
-        .outerjoin(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
-        .outerjoin(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)
-        .outerjoin(Cycle, Cycle.id == StageInstance.cycle_id)
+        .outerjoin(SubmissionRequest, col(SubmissionRequest.id) == OutboxMessage.request_id)
+        .outerjoin(OrgUnit, col(OrgUnit.id) == SubmissionRequest.unit_id)
+        .outerjoin(StageInstance, col(StageInstance.id) == SubmissionRequest.stage_instance_id)
+        .outerjoin(Cycle, col(Cycle.id) == StageInstance.cycle_id)
         .where(_refused())
-        .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+        .order_by(col(OutboxMessage.id))
     )
     if municipality_id is not None:
         statement = statement.where(OutboxMessage.municipality_id == municipality_id)
     if ids is not None:
         if not ids:
             return []
-        statement = statement.where(OutboxMessage.id.in_(list(ids)))  # type: ignore[union-attr]
+        statement = statement.where(col(OutboxMessage.id).in_(list(ids)))
     if unnotified:
         told = exists().where(
-            AuditEntry.municipality_id == OutboxMessage.municipality_id,
-            AuditEntry.action == NOTIFIED,
-            AuditEntry.entity_id == OutboxMessage.id,
+            col(AuditEntry.municipality_id) == OutboxMessage.municipality_id,
+            col(AuditEntry.action) == NOTIFIED,
+            col(AuditEntry.entity_id) == OutboxMessage.id,
         )
         statement = statement.where(OutboxMessage.purpose != FAILURE_NOTICE, ~told)
     found = []
@@ -437,13 +442,13 @@ def queue_failure_notices(engine: Engine, *, as_of: dt.datetime, run_key: str | 
 
     with session_scope(engine) as session:
         pending = exists().where(
-            AuditEntry.municipality_id == Municipality.id,
-            AuditEntry.action == NOTIFIED,
-            AuditEntry.entity_id == OutboxMessage.id,
+            col(AuditEntry.municipality_id) == Municipality.id,
+            col(AuditEntry.action) == NOTIFIED,
+            col(AuditEntry.entity_id) == OutboxMessage.id,
         )
         ids = session.exec(
-            select(Municipality.id)
-            .join(OutboxMessage, OutboxMessage.municipality_id == Municipality.id)
+            select(col(Municipality.id))
+            .join(OutboxMessage, col(OutboxMessage.municipality_id) == Municipality.id)
             .where(_refused(), OutboxMessage.purpose != FAILURE_NOTICE, ~pending)
             .distinct()
         ).all()
@@ -488,7 +493,7 @@ def waiting(session: Session, *, as_of: dt.datetime, municipality_id: int | None
     count, untried, earliest = session.exec(
         select(
             func.count(),
-            func.count().filter(OutboxMessage.next_attempt_at.is_(None)),  # type: ignore[union-attr]
+            func.count().filter(col(OutboxMessage.next_attempt_at).is_(None)),
             func.min(OutboxMessage.next_attempt_at),
         ).where(*where)
     ).one()
@@ -499,8 +504,8 @@ def waiting(session: Session, *, as_of: dt.datetime, municipality_id: int | None
     reason = session.exec(
         select(OutboxMessage.last_error)
         .where(*where, OutboxMessage.last_error != "")
-        .where(OutboxMessage.next_attempt_at.is_not(None))  # type: ignore[union-attr]
-        .order_by(OutboxMessage.next_attempt_at.desc())  # type: ignore[union-attr]
+        .where(col(OutboxMessage.next_attempt_at).is_not(None))
+        .order_by(col(OutboxMessage.next_attempt_at).desc())
         .limit(1)
     ).first()
     return Waiting(count, next_watch(after=as_of, not_before=due), reason or "")

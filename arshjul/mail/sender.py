@@ -39,15 +39,16 @@ from sqlalchemy import Connection, Engine, or_, select, text, update
 
 from arshjul.links import LINK_PLACEHOLDER, derive_token, portal_link
 from arshjul.mail.eml import EmlWriter, MailParts, message_bytes
+from arshjul.models.base import core_table
 from arshjul.models.outbox import MessageState, OutboxAttachment, OutboxMessage
 from arshjul.models.submissions import SubmissionRequest
 from arshjul.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MESSAGES = OutboxMessage.__table__  # type: ignore[attr-defined]
-ATTACHMENTS = OutboxAttachment.__table__  # type: ignore[attr-defined]
-REQUESTS = SubmissionRequest.__table__  # type: ignore[attr-defined]
+MESSAGES = core_table(OutboxMessage)
+ATTACHMENTS = core_table(OutboxAttachment)
+REQUESTS = core_table(SubmissionRequest)
 
 # Minutes to wait after the n-th failed attempt; the last value repeats.
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
@@ -135,12 +136,12 @@ class _Batch:
 
     def _link(self, request_id: int | None) -> str:
         salt = self.salts.get(request_id) if request_id is not None else None
-        if salt is None:
+        if request_id is None or salt is None:
             raise _Permanent(f"Begäran {request_id} som länken gäller finns inte")
         if self._key is None:
             self._key = self.settings.link_key()
-        token = derive_token(self._key, request_id, salt)  # type: ignore[arg-type]
-        return portal_link(self.settings.portal_url, request_id, token)  # type: ignore[arg-type]
+        token = derive_token(self._key, request_id, salt)
+        return portal_link(self.settings.portal_url, request_id, token)
 
     def claim(self, row: Any) -> bool:
         """True if the row is still queued: another pass may have sent it meanwhile.
@@ -183,8 +184,8 @@ class _Batch:
             message_id=row.message_id,
             from_name=row.from_name,
             from_address=row.from_address,
-            to=to,  # type: ignore[arg-type]
-            cc=cc,  # type: ignore[arg-type]
+            to=to,
+            cc=cc,
             reply_to=row.reply_to,
             subject=row.subject,
             text=text,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, BigInteger, DateTime, TypeDecorator
-from sqlmodel import Column, Field
+from sqlalchemy import JSON, BigInteger, DateTime, Table, TypeDecorator, inspect
+from sqlmodel import Column, Field, SQLModel
 
 
 class AwareDateTime(TypeDecorator[dt.datetime]):
@@ -51,6 +51,13 @@ def stored_id(row: Stored) -> int:
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has no id yet: flush the session first")
     return row.id
+
+
+def core_table(model: type[SQLModel]) -> Table:
+    """The Core table a table model is mapped to (SQLModel declares no ``__table__``)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)  # a table=True model maps one plain table
+    return table
 
 
 def utc_now() -> dt.datetime:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from sqlalchemy import bindparam, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from arshjul.errors import NotFoundError
 from arshjul.models import Contact, ContactRole, Municipality, OrgUnit
@@ -14,7 +14,7 @@ from arshjul.models import Contact, ContactRole, Municipality, OrgUnit
 
 def get_municipality(session: Session, code: str | None = None) -> Municipality:
     """The municipality with this code, or the only one when no code is given."""
-    statement = select(Municipality).order_by(Municipality.id)
+    statement = select(Municipality).order_by(col(Municipality.id))
     if code is not None:  # one row by the unique index, not every municipality decoded
         statement = statement.where(Municipality.code == code)
     rows = session.exec(statement).all()
@@ -39,19 +39,19 @@ def contacts(
         Contact.unit_id == unit_id,
         Contact.role == role,
     )
-    return list(session.exec(statement.order_by(Contact.id)).all())
+    return list(session.exec(statement.order_by(col(Contact.id))).all())
 
 
 @cache
-def _unit_contacts_statement() -> Any:
+def _unit_contacts_statement() -> SelectOfScalar[Contact]:
     """Built once: every receipt and reminder asks it."""
     return (
         select(Contact)
         .where(
             Contact.municipality_id == bindparam("municipality_id"),
-            or_(Contact.unit_id == bindparam("unit_id"), Contact.unit_id == None),  # noqa: E711
+            or_(col(Contact.unit_id) == bindparam("unit_id"), col(Contact.unit_id).is_(None)),
         )
-        .order_by(Contact.id)  # type: ignore[arg-type]
+        .order_by(col(Contact.id))
     )
 
 
