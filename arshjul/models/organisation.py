@@ -23,7 +23,7 @@ class UnitKind(StrEnum):
     FEDERATION = "federation"
 
 
-UNIT_KIND_SV = {
+UNIT_KIND_SV: dict[str, str] = {
     UnitKind.COUNCIL: "kommunfullmäktige",
     UnitKind.EXECUTIVE_BOARD: "kommunstyrelse",
     UnitKind.COMMITTEE: "nämnd",

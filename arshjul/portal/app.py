@@ -101,7 +101,7 @@ class Portal:
 
 
 def _portal(request: Request) -> Portal:
-    return request.app.state.portal  # type: ignore[no-any-return]
+    return request.app.state.portal
 
 
 def _root(request: Request) -> str:
@@ -132,11 +132,17 @@ def _address(text: str) -> IPNetwork | None:
     return ipaddress.ip_network(address)
 
 
+def _inside(address: IPNetwork, net: IPNetwork) -> bool:
+    """Within the network; an address of the other IP version never is."""
+    if isinstance(address, ipaddress.IPv4Network) and isinstance(net, ipaddress.IPv4Network):
+        return address.subnet_of(net)
+    if isinstance(address, ipaddress.IPv6Network) and isinstance(net, ipaddress.IPv6Network):
+        return address.subnet_of(net)
+    return False
+
+
 def _trusted(address: IPNetwork | None, proxies: tuple[IPNetwork, ...]) -> bool:
-    return address is not None and any(
-        address.version == net.version and address.subnet_of(net)  # type: ignore[arg-type]
-        for net in proxies
-    )
+    return address is not None and any(_inside(address, net) for net in proxies)
 
 
 def client_address(peer: str | None, forwarded: list[str], proxies: tuple[IPNetwork, ...]) -> str:
@@ -440,4 +446,4 @@ def serve(*, host: str, port: int, settings: Settings, workers: int = 1) -> None
             "arshjul.portal.app:app_from_environment", factory=True, workers=workers, **options
         )
         return
-    uvicorn.run(create_app(settings=settings), **options)  # type: ignore[arg-type]
+    uvicorn.run(create_app(settings=settings), **options)

@@ -14,7 +14,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from arshjul.config.schema import PortalConfig
 from arshjul.forms.base import StageForm, validate_form
@@ -38,6 +39,7 @@ from arshjul.models import (
     StageInstance,
     Submission,
     SubmissionRequest,
+    stored_id,
 )
 from arshjul.models.organisation import UNIT_KIND_SV
 from arshjul.portal.attachments import AttachmentRefused, check_attachment, format_size
@@ -166,16 +168,18 @@ class Linked:
 
 
 @cache
-def _load_statement() -> Any:
+def _load_statement() -> Select[SubmissionRequest, OrgUnit, StageInstance, Cycle, Municipality]:
     """Built once: every page and post asks it first."""
-    return (
-        select(SubmissionRequest, OrgUnit, StageInstance, Cycle, Municipality)
-        .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)  # type: ignore[arg-type]
-        .join(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)  # type: ignore[arg-type]
-        .join(Cycle, Cycle.id == StageInstance.cycle_id)  # type: ignore[arg-type]
-        .join(Municipality, Municipality.id == SubmissionRequest.municipality_id)  # type: ignore[arg-type]
-        .where(SubmissionRequest.id == bindparam("request_id"))
+    # select() is typed for four entities at most; Select is what it builds for more.
+    statement: Select[*tuple[Any, ...]] = (
+        Select(SubmissionRequest, OrgUnit, StageInstance, Cycle, Municipality)
+        .join(OrgUnit, col(OrgUnit.id) == SubmissionRequest.unit_id)
+        .join(StageInstance, col(StageInstance.id) == SubmissionRequest.stage_instance_id)
+        .join(Cycle, col(Cycle.id) == StageInstance.cycle_id)
+        .join(Municipality, col(Municipality.id) == SubmissionRequest.municipality_id)
+        .where(col(SubmissionRequest.id) == bindparam("request_id"))
     )
+    return statement
 
 
 def _load(session: Session, rid: int) -> Linked | None:
@@ -225,7 +229,7 @@ def _files(session: Session, submission: Submission | None) -> list[Attachment]:
         session.exec(
             select(Attachment)
             .where(Attachment.submission_id == submission.id)
-            .order_by(Attachment.id)  # type: ignore[arg-type]
+            .order_by(col(Attachment.id))
         ).all()
     )
 
@@ -238,7 +242,7 @@ def _file_names(session: Session, submission: Submission | None) -> list[Any]:
         session.exec(
             select(Attachment.filename, Attachment.size)
             .where(Attachment.submission_id == submission.id)
-            .order_by(Attachment.id)  # type: ignore[arg-type]
+            .order_by(col(Attachment.id))
         ).all()
     )
 
@@ -267,7 +271,7 @@ def form_page(
 ) -> str:
     """The form: prefilled with the current version, or with what was just posted."""
     errors = errors or {}
-    current = current_submission(session, page.request.id)  # type: ignore[arg-type]
+    current = current_submission(session, stored_id(page.request))
     if values is None:
         values = values_from_data(page.form, current.data, current.submitted_by) if current else {}
         keep = True
@@ -286,22 +290,23 @@ def form_page(
     )
     file_field = _file_input(limit, errors.get("attachment"))
     summary = error_summary([*inputs, file_field, name_field], errors)
-    versions = session.exec(
-        select(
-            Submission.version,
-            Submission.submitted_at,
-            Submission.submitted_by,
-            Submission.late,
-            Submission.is_current,
+    history: Select[*tuple[Any, ...]] = (
+        Select(  # five columns: select() is typed for four at most
+            col(Submission.version),
+            col(Submission.submitted_at),
+            col(Submission.submitted_by),
+            col(Submission.late),
+            col(Submission.is_current),
         )
         .where(Submission.request_id == page.request.id)
-        .order_by(Submission.version.desc())  # type: ignore[attr-defined]
-    ).all()
+        .order_by(col(Submission.version).desc())
+    )
+    versions = session.exec(history).all()
     title = page.form.title
     return render(
         "form.html.j2",
         **page.base_context(session, ("Fel: " if summary else "") + title),
-        unit_kind_label=UNIT_KIND_SV.get(page.facts.unit.kind, "enhet").capitalize(),  # type: ignore[call-overload]
+        unit_kind_label=UNIT_KIND_SV.get(page.facts.unit.kind, "enhet").capitalize(),
         late_now=now > page.request.deadline_at,
         current=current,
         current_files=_file_names(session, current),
@@ -344,7 +349,7 @@ def check(
         else:
             files = [(checked.filename, checked.content_type, checked.content)]
     elif posted.fields.get("keep_attachment") == "ja":
-        kept = _files(session, current_submission(session, page.request.id))  # type: ignore[arg-type]
+        kept = _files(session, current_submission(session, stored_id(page.request)))
         files = [(a.filename, a.content_type, a.content) for a in kept]
     if files:
         data["attachment"] = files[0][0]
