@@ -165,7 +165,9 @@ def _read_xlsx(file: str, content: bytes) -> Table:
         counter = 0
         for cells in sheet.iter_rows():
             counter += 1
-            number = next((c.row for c in cells if getattr(c, "row", None)), counter)
+            # A read-only sheet's empty cells have no row; types-openpyxl says int | None.
+            rows = (getattr(c, "row", None) for c in cells)
+            number = next((row for row in rows if row), counter)
             counter = number
             numbered.append((number, tuple(_xlsx_value(c) for c in cells)))
             if len(numbered) > MAX_ROWS + 1:
