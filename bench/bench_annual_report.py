@@ -16,7 +16,7 @@ Babel's data, SQLAlchemy's statement cache), on a fresh session each:
 (a) data: ``unit_figures`` + ``annual_report_parts`` (statements, notes, cash flow,
     operating and investment accounts, the group with its bridge and eliminations,
     balance requirement, five-year overview) + ``follow_up`` (the committees, goals,
-    companies, internal control), as ``compile_arsredovisning`` does, without its
+    companies, internal control), as ``write_arsredovisning`` does, without its
     writes (goal answers, control outcomes, the document's row);
 (b) docx: ``build_arsredovisning_document`` into a new folder.
 

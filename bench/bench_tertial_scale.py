@@ -13,8 +13,8 @@ January–April per framed unit:
 (c) compile at 2027-05-12 07:00: deviations, escalations, action plan requests,
     one tertial Word document per municipality, and their e-mails.
 
-(a) and (c) are timed two ways: ``direct`` (``reconcile`` per municipality, then
-``deliver_queued``) and ``prefect`` (the ``tertial`` flow, which covers every
+(a) and (c) are timed two ways: ``direct`` (the ``tertial`` flow's body without
+Prefect, every step a plain call: ``run_directly``) and ``prefect`` (the flow, which covers every
 municipality in the database, against a ``prefect server start`` of its own on
 a free port, heartbeat off). Each run is its own process (so its peak memory,
 ``ru_maxrss``, is its own), with its own working folder and database.
@@ -349,7 +349,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
             "ARSHJUL_SECRET_KEY": SECRET,
         }
     )
-    from arshjul.models.db import get_engine, session_scope
+    from arshjul.models.db import get_engine
     from arshjul.settings import get_settings
 
     get_settings.cache_clear()
@@ -366,22 +366,21 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
     # What both paths use is imported before the clock starts.
     import arshjul.documents.tertial  # noqa: F401
     import arshjul.stages.followup  # noqa: F401
+    from arshjul.flows.tertial import tertial
     from arshjul.mail.sender import deliver_queued
-    from arshjul.stages.reconcile import reconcile
+    from arshjul.tasks.step import run_directly
 
     if path == "prefect":
         from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-        from arshjul.flows.tertial import tertial
-
     variant = spec["variant"]
     check(variant in VARIANTS, f"okänd variant {variant}")
     if variant == "per-unit":
-        import arshjul.flows.common
+        import arshjul.tasks.stage
 
-        arshjul.flows.common.UNIT_TASKS_UP_TO = 10**6
+        arshjul.tasks.stage.UNIT_TASKS_UP_TO_MUNICIPALITIES = 10**6
     result.update(setup_database(n, workdir))
-    codes: list[str] = result.pop("codes")
+    result.pop("codes")
     result["rss_before_mb"] = maxrss_mb()
     profile_dir = Path(spec["profile_dir"]) if spec.get("profile_dir") else None
 
@@ -393,16 +392,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
 
     def phase(moment: dt.datetime) -> None:
         if path == "direct":
-            for code in codes:
-                reconcile(
-                    lambda: session_scope(engine),
-                    municipality_code=code,
-                    year=YEAR,
-                    slug="tertial",
-                    as_of=moment,
-                    settings=settings,
-                )
-            deliver_queued(engine, settings=settings, as_of=moment)
+            run_directly(tertial, year=YEAR, as_of=moment)
         else:
             with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
                 state = tertial(year=YEAR, as_of=moment, return_state=True)

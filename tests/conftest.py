@@ -84,9 +84,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Engine:
+def engine(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """The migrated database, and the settings pointing at it (as the flows' steps read them)."""
     from arshjul.models.db import get_engine, upgrade
+    from arshjul.settings import get_settings
 
+    monkeypatch.setenv("ARSHJUL_DATABASE_URL", db_url)
+    if db_url.startswith("postgresql") and "ARSHJUL_SECRET_KEY" not in os.environ:
+        monkeypatch.setenv("ARSHJUL_SECRET_KEY", "t" * 40)  # production settings demand one
+    get_settings.cache_clear()
     engine = get_engine(db_url)
     upgrade(engine)
     return engine

@@ -344,7 +344,7 @@ def test_the_outcomes_reach_the_annual_report_highest_risk_first(
     db: tuple[Session, Municipality], tmp_path: Path
 ) -> None:
     from arshjul.lifecycle.on_behalf import submit_on_behalf
-    from arshjul.stages.followup import compile_arsredovisning
+    from arshjul.stages.followup import write_arsredovisning
     from arshjul.stages.followup_data import _internal_control, record_control_outcomes
 
     session, municipality = db
@@ -392,7 +392,7 @@ def test_the_outcomes_reach_the_annual_report_highest_risk_first(
     assert sorted((c.key, c.outcome, c.measure) for c in session.exec(select(Control))) == values
 
     # The built annual report carries the table.
-    paths = compile_arsredovisning(ctx)
+    paths = write_arsredovisning(ctx)
     session.commit()
     document = Document(str(next(p for p in paths if p.suffix == ".docx")))
     rows = [

@@ -166,20 +166,14 @@ def _check_year(engine, year: int, smtp_inbox) -> None:  # type: ignore[no-untyp
         assert len(notices) == 5
 
     # Each stage run again sends nothing more.
-    from arshjul.models.db import session_scope
-    from arshjul.settings import get_settings
-    from arshjul.stages.reconcile import reconcile
+    from arshjul.deployments import flow_for
+    from arshjul.tasks.step import run_directly
 
     with Session(engine) as session:
         before = session.exec(select(func.count()).select_from(OutboxMessage)).one()
     for slug in expected:
-        reconcile(
-            lambda: session_scope(engine),
-            municipality_code="1984",
-            year=year,
-            slug=slug,
-            as_of=at(dt.date(year, 12, 30)),
-            settings=get_settings(),
+        run_directly(
+            flow_for(slug), year=year, as_of=at(dt.date(year, 12, 30)), municipality="1984"
         )
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(OutboxMessage)).one() == before

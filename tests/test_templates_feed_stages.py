@@ -106,8 +106,8 @@ def test_the_template_feeds_its_stage(engine: Engine, template: str, tmp_path: P
             settings=get_settings(),
         )
         spec = get_spec(slug)
-        assert spec.compile is not None
-        paths = spec.compile(ctx)
+        assert spec.write is not None
+        paths = spec.write(ctx)
         session.commit()
     assert paths, f"{slug} skrev inget dokument"
     document = docx.Document(str(paths[0]))

@@ -175,13 +175,13 @@ def document_command(
             settings=get_settings(),
         )
         spec = get_spec(stage)
-        if spec.compile is None:
+        if spec.write is None:
             raise ArshjulError(f"Skedet {ctx.stage.name} har inget eget dokument.")
         if not is_due(ctx):
             raise ArshjulError(
                 f"{ctx.stage.name} {year} har inte öppnat ännu (öppnar {ctx.stage.opens_on})."
             )
-        paths = spec.compile(ctx)
+        paths = spec.write(ctx)
         missing = list(dict.fromkeys(ctx.missing))
     for path in paths:
         typer.echo(f"Dokument skrivet: {path}")

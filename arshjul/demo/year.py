@@ -298,58 +298,28 @@ class Year:
         deliver_queued(self.engine, settings=get_settings(), as_of=at(day))
 
     def run_stage(self, slug: str, day: dt.date) -> None:
+        """The stage's flow, through Prefect or (the quick path) its body without it."""
         if self.slugs is not None and slug not in self.slugs:
             return
-        if self.through_prefect:
-            from arshjul.deployments import flow_for
+        from arshjul.deployments import flow_for
+        from arshjul.tasks.step import run_directly
 
-            results = flow_for(slug)(year=self.year, as_of=at(day, 8))
+        flow = flow_for(slug)
+        moment = at(day, 8)
+        if self.through_prefect:
+            results = flow(year=self.year, as_of=moment, municipality=self.municipality.code)
         else:
-            results = self.run_stage_directly(slug, day)
+            results = run_directly(
+                flow,
+                engine=self.engine,
+                year=self.year,
+                as_of=moment,
+                municipality=self.municipality.code,
+            )
         for result in results.values():
             if result["state"] in ("compiled", "decided") and slug not in self.done:
                 self.done.add(slug)
                 self.report(slug)
-
-    def run_stage_directly(self, slug: str, day: dt.date) -> dict[str, dict]:
-        """The same stage through its plain functions, without Prefect."""
-        from arshjul.mail.sender import deliver_queued
-        from arshjul.models.db import session_scope
-        from arshjul.settings import get_settings
-        from arshjul.stages.reconcile import reconcile
-
-        settings = get_settings()
-        keys = [""]
-        if slug == "atgardsplan":
-            keys = self.action_plan_keys()
-        results = {}
-        for key in keys:
-            outcome = reconcile(
-                lambda: session_scope(self.engine),
-                municipality_code=self.municipality.code,
-                year=self.year,
-                slug=slug,
-                as_of=at(day, 8),
-                settings=settings,
-                instance_key=key,
-            )
-            results[key] = {"state": outcome.state, "documents": outcome.documents}
-        deliver_queued(self.engine, settings=settings, as_of=at(day, 8))
-        return results
-
-    def action_plan_keys(self) -> list[str]:
-        from arshjul.models import Cycle, StageInstance
-
-        with Session(self.engine) as session:
-            return sorted(
-                set(
-                    session.exec(
-                        select(StageInstance.instance_key)
-                        .join(Cycle, Cycle.id == StageInstance.cycle_id)
-                        .where(StageInstance.slug == "atgardsplan", Cycle.year == self.year)
-                    ).all()
-                )
-            )
 
     def answer(self, day: dt.date) -> None:
         """Every secretary whose day has come sends in, through the form's own model."""

@@ -1,4 +1,4 @@
-"""Delårsrapport (t.o.m. augusti) as a Prefect flow."""
+"""Delårsrapport (t.o.m. augusti) as a Prefect flow: the statutory interim report, step by step."""
 
 from __future__ import annotations
 
@@ -6,8 +6,24 @@ from typing import Any
 
 from prefect import flow
 
-from arshjul.flows.common import AsOf, MunicipalityCode, Year, run_stage
+from arshjul.flows.common import AsOf, MunicipalityCode, Year
+from arshjul.stages import followup
 from arshjul.tasks.common import run_name
+from arshjul.tasks.mail import deliver_mail
+from arshjul.tasks.stage import (
+    begin_stage,
+    check_ready,
+    document_step,
+    open_requests,
+    publish_stage,
+    stage_step,
+)
+
+record_deviations = stage_step("Beräkna avvikelser", followup.record_deviations)
+escalate_deviations = stage_step("Eskalera avvikelser", followup.escalate_deviations)
+request_action_plans = stage_step("Begär åtgärdsplaner", followup.request_action_plans)
+record_goal_answers = stage_step("Bedöm måluppfyllelsen", followup.record_goal_answers)
+write_report = document_step("Skriv delårsrapporten", followup.write_delar)
 
 
 @flow(
@@ -20,5 +36,16 @@ from arshjul.tasks.common import run_name
 def delar(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:
-    """Open what is due, collect, compile what is ready."""
-    return run_stage("delar", year=year, as_of=as_of, municipality=municipality)
+    """Forecasts and goals in; deviations escalated and answered by plans; the interim report."""
+    run = begin_stage("delar", year, as_of, municipality)
+    open_requests(run)
+    deliver_mail(run.as_of)
+    ready = check_ready(run)
+    record_deviations(run, ready)
+    escalate_deviations(run, ready)
+    request_action_plans(run, ready)
+    record_goal_answers(run, ready)
+    written = write_report(run, ready)
+    deliver_mail(run.as_of)
+    publish_stage(run)
+    return written

@@ -6,8 +6,21 @@ from typing import Any
 
 from prefect import flow
 
-from arshjul.flows.common import AsOf, MunicipalityCode, Year, run_stage
+from arshjul.flows.common import AsOf, MunicipalityCode, Year
+from arshjul.stages import planning
 from arshjul.tasks.common import run_name
+from arshjul.tasks.mail import deliver_mail
+from arshjul.tasks.stage import (
+    begin_stage,
+    check_ready,
+    document_step,
+    open_requests,
+    publish_stage,
+)
+
+write_document = document_step(
+    "Skriv underlaget till ledningsdialogen", planning.compile_ledningsdialog
+)
 
 
 @flow(
@@ -21,5 +34,12 @@ from arshjul.tasks.common import run_name
 def ledningsdialog_mars(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:
-    """Open what is due, collect, compile what is ready."""
-    return run_stage("ledningsdialog-mars", year=year, as_of=as_of, municipality=municipality)
+    """Ask the committees, collect, and when all is in: write, then show the stage."""
+    run = begin_stage("ledningsdialog-mars", year, as_of, municipality)
+    open_requests(run)
+    deliver_mail(run.as_of)
+    ready = check_ready(run)
+    written = write_document(run, ready)
+    deliver_mail(run.as_of)
+    publish_stage(run)
+    return written

@@ -1,4 +1,4 @@
-"""Tertialuppföljning (t.o.m. april) as a Prefect flow."""
+"""Tertialuppföljning (t.o.m. april) as a Prefect flow: the follow-up process, step by step."""
 
 from __future__ import annotations
 
@@ -6,8 +6,23 @@ from typing import Any
 
 from prefect import flow
 
-from arshjul.flows.common import AsOf, MunicipalityCode, Year, run_stage
+from arshjul.flows.common import AsOf, MunicipalityCode, Year
+from arshjul.stages import followup
 from arshjul.tasks.common import run_name
+from arshjul.tasks.mail import deliver_mail
+from arshjul.tasks.stage import (
+    begin_stage,
+    check_ready,
+    document_step,
+    open_requests,
+    publish_stage,
+    stage_step,
+)
+
+record_deviations = stage_step("Beräkna avvikelser", followup.record_deviations)
+escalate_deviations = stage_step("Eskalera avvikelser", followup.escalate_deviations)
+request_action_plans = stage_step("Begär åtgärdsplaner", followup.request_action_plans)
+write_report = document_step("Skriv tertialuppföljningen", followup.write_tertial)
 
 
 @flow(
@@ -21,5 +36,15 @@ from arshjul.tasks.common import run_name
 def tertial(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:
-    """Open what is due, collect, compile what is ready."""
-    return run_stage("tertial", year=year, as_of=as_of, municipality=municipality)
+    """Forecasts in; deviations beyond the threshold escalated and answered by plans; report."""
+    run = begin_stage("tertial", year, as_of, municipality)
+    open_requests(run)
+    deliver_mail(run.as_of)
+    ready = check_ready(run)
+    record_deviations(run, ready)
+    escalate_deviations(run, ready)
+    request_action_plans(run, ready)
+    written = write_report(run, ready)
+    deliver_mail(run.as_of)
+    publish_stage(run)
+    return written

@@ -82,7 +82,8 @@ class StageSpec:
     prepare: Callable[[StageContext], None] | None = None
     # What goes with each request, read from the database (a document written by prepare).
     extras: Callable[[StageContext], OpenExtras] | None = None
-    compile: Callable[[StageContext], list[Path]] | None = None
+    # The stage's documents, from what the database holds (``arshjul document`` too).
+    write: Callable[[StageContext], list[Path]] | None = None
     asks: tuple[str, ...] = field(default=())
 
 

@@ -17,6 +17,8 @@ from arshjul.config.stored import municipality_config
 from arshjul.governance import deviations as rule
 from arshjul.governance.frames import counting
 from arshjul.lifecycle.cycle import ensure_stage_instance
+from arshjul.lifecycle.requests import open_requests
+from arshjul.mail.outbox import enqueue
 from arshjul.models import (
     ActionPlan,
     ActionPlanState,
@@ -168,38 +170,38 @@ def close_plan(session: Session, plan: ActionPlan, *, as_of: dt.datetime) -> Non
         session.add(original)
 
 
-def escalate_and_request_plan(
-    session: Session,
-    *,
-    municipality: Municipality,
-    deviation: Deviation,
-    as_of: dt.datetime,
-    key: bytes,
-) -> ActionPlan | None:
-    """Escalate an overspend beyond the threshold and ask for an action plan, once."""
-    from arshjul.lifecycle.requests import open_requests
-    from arshjul.mail.outbox import enqueue
-
+def _subject(session: Session, deviation: Deviation) -> tuple[StageInstance, OrgUnit, Cycle]:
     stage = session.get(StageInstance, deviation.stage_instance_id)
     unit = session.get(OrgUnit, deviation.unit_id)
-    assert stage is not None and unit is not None
+    assert stage is not None and unit is not None  # foreign keys
     cycle = session.get(Cycle, stage.cycle_id)
     assert cycle is not None
-    existing = plan_in_force(session, unit_id=unit.id, cycle_id=cycle.id)  # type: ignore[arg-type]
-    if existing is not None:
-        return None
+    return stage, unit, cycle
+
+
+def escalate_deviation(
+    session: Session, *, municipality: Municipality, deviation: Deviation
+) -> bool:
+    """Tell the committee's head (and its controller) of an overspend beyond the threshold.
+
+    Once per deviation (the e-mail's key), and not while the committee has a plan in
+    force: that plan is already the answer, and its follow-up reports on it.
+    """
+    stage, unit, cycle = _subject(session, deviation)
+    if plan_in_force(session, unit_id=unit.id, cycle_id=cycle.id) is not None:  # type: ignore[arg-type]
+        return False
     controller = controller_for(session, unit)
     heads = contacts(
         session,
-        municipality_id=municipality.id,
+        municipality_id=municipality.id,  # type: ignore[arg-type]
         unit_id=unit.id,
-        role=ContactRole.HEAD,  # type: ignore[arg-type]
+        role=ContactRole.HEAD,
     )
     to = [(p.name, p.email) for p in heads] or (
         [(controller.name, controller.email)] if controller else []
     )
     cc = [(controller.name, controller.email)] if controller and heads else []
-    enqueue(
+    queued = enqueue(
         session,
         municipality=municipality,
         dedup_key=f"avvikelse:{deviation.id}",
@@ -220,6 +222,21 @@ def escalate_and_request_plan(
         cc=cc,
         reply_to=controller.email if controller else None,
     )
+    return queued is not None
+
+
+def request_action_plan(
+    session: Session,
+    *,
+    municipality: Municipality,
+    deviation: Deviation,
+    as_of: dt.datetime,
+    key: bytes,
+) -> ActionPlan | None:
+    """Ask the committee for an action plan for an overspend, unless it has one in force."""
+    _, unit, cycle = _subject(session, deviation)
+    if plan_in_force(session, unit_id=unit.id, cycle_id=cycle.id) is not None:  # type: ignore[arg-type]
+        return None
     plan_stage = ensure_stage_instance(
         session,
         municipality=municipality,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from arshjul.calendar.stages import follow_up_period
 from arshjul.governance.deviations import plan_has_done_its_work
@@ -21,22 +21,21 @@ from arshjul.stages.base import StageContext, StageSpec, record_document
 from arshjul.stages.deviations import (
     close_plan,
     close_recovered_plans,
-    escalate_and_request_plan,
+    escalate_deviation,
     plans_in_force,
     record_deviation,
+    request_action_plan,
     threshold_kr,
 )
 from arshjul.stages.economy import UnitFigures, submissions_by_unit, unit_figures
 from arshjul.stages.financial_report import annual_report_parts, interim_report_parts
 
 
-def _deviations(ctx: StageContext, figures: list[UnitFigures]) -> dict[int, Deviation]:
-    """Record each unit's deviation; escalate overspends; close plans that recovered."""
-    found: dict[int, Deviation] = {}
-    for row in figures:
-        if row.forecast_kr is None or row.budget_kr is None:
-            continue
-        deviation = record_deviation(
+def record_deviations(ctx: StageContext) -> list[Deviation]:
+    """Each unit's deviation from its frame at this follow-up; plans that recovered close."""
+    _, figures = _period_figures(ctx)
+    found = [
+        record_deviation(
             ctx.session,
             municipality=ctx.municipality,
             stage=ctx.stage,
@@ -45,22 +44,59 @@ def _deviations(ctx: StageContext, figures: list[UnitFigures]) -> dict[int, Devi
             forecast_kr=row.forecast_kr,
             as_of=ctx.as_of,
         )
-        found[row.unit.id] = deviation  # type: ignore[index]
-        if deviation.beyond_threshold:
-            escalate_and_request_plan(
-                ctx.session,
-                municipality=ctx.municipality,
-                deviation=deviation,
-                as_of=ctx.as_of,
-                key=ctx.key,
-            )
+        for row in figures
+        if row.forecast_kr is not None and row.budget_kr is not None
+    ]
     close_recovered_plans(
         ctx.session,
-        cycle_id=ctx.cycle.id,
-        deviations=list(found.values()),
-        as_of=ctx.as_of,  # type: ignore[arg-type]
+        cycle_id=ctx.cycle.id,  # type: ignore[arg-type]
+        deviations=found,
+        as_of=ctx.as_of,
     )
     return found
+
+
+def _beyond_threshold(ctx: StageContext) -> list[Deviation]:
+    return list(
+        ctx.session.exec(
+            select(Deviation)
+            .where(
+                Deviation.stage_instance_id == ctx.stage.id,
+                Deviation.kind == "operations",
+                Deviation.beyond_threshold == True,  # noqa: E712
+            )
+            .order_by(col(Deviation.id))
+        )
+    )
+
+
+def escalate_deviations(ctx: StageContext) -> int:
+    """Tell each overspending committee's head and controller, once per deviation."""
+    return sum(
+        escalate_deviation(ctx.session, municipality=ctx.municipality, deviation=d)
+        for d in _beyond_threshold(ctx)
+    )
+
+
+def request_action_plans(ctx: StageContext) -> int:
+    """Ask each overspending committee without a plan in force for an action plan."""
+    plans = [
+        request_action_plan(
+            ctx.session, municipality=ctx.municipality, deviation=d, as_of=ctx.as_of, key=ctx.key
+        )
+        for d in _beyond_threshold(ctx)
+    ]
+    return sum(plan is not None for plan in plans)
+
+
+def record_goal_answers(ctx: StageContext) -> None:
+    """The committees' judgements of their goals, as the report will show them."""
+    data.record_goal_answers(ctx)
+
+
+def record_control_outcomes(ctx: StageContext) -> None:
+    """The outcome of each internal-control point, from the committees' answers."""
+    data.record_control_outcomes(ctx)
 
 
 def _save(ctx: StageContext, kind: str, path: Path, title: str) -> list[Path]:
@@ -78,12 +114,11 @@ def _period_figures(ctx: StageContext) -> tuple[int, list[UnitFigures]]:
     return month, figures
 
 
-def compile_tertial(ctx: StageContext) -> list[Path]:
-    """Forecasts through April (on actuals through March), deviations, the report."""
+def write_tertial(ctx: StageContext) -> list[Path]:
+    """The report on forecasts through April (on actuals through March) and deviations."""
     from arshjul.documents.tertial import build_tertial_document
 
     month, figures = _period_figures(ctx)
-    _deviations(ctx, figures)
     report = data.follow_up(
         ctx,
         figures,
@@ -96,13 +131,11 @@ def compile_tertial(ctx: StageContext) -> list[Path]:
     return _save(ctx, "tertial", path, f"Tertialuppföljning {ctx.year}")
 
 
-def compile_delar(ctx: StageContext) -> list[Path]:
+def write_delar(ctx: StageContext) -> list[Path]:
     """The statutory interim report through August."""
     from arshjul.documents.delar import build_delar_document
 
     month, figures = _period_figures(ctx)
-    _deviations(ctx, figures)
-    data.record_goal_answers(ctx)
     parts = interim_report_parts(ctx, month)
     report = data.follow_up(
         ctx, figures, kind="delar", period=data.period_name(month), month=month, parts=parts
@@ -111,13 +144,15 @@ def compile_delar(ctx: StageContext) -> list[Path]:
     return _save(ctx, "delar", path, f"Delårsrapport {ctx.year}")
 
 
-def compile_arsredovisning(ctx: StageContext) -> list[Path]:
-    """The annual report: the year's actuals, goals, balance requirement, companies, control."""
+def write_arsredovisning(ctx: StageContext) -> list[Path]:
+    """The annual report: the year's actuals, goals, balance requirement, companies, control.
+
+    A negative balance result opens the council's plan to restore it here, where the
+    report's figures are computed, so the report shows the plan it opened.
+    """
     from arshjul.documents.arsredovisning import build_arsredovisning_document
 
     month, figures = _period_figures(ctx)
-    data.record_goal_answers(ctx)
-    data.record_control_outcomes(ctx)
     parts = annual_report_parts(ctx, figures)
     # The year is over: the outcome is the actuals, from the books where they are split by
     # responsibility (the operating accounts), else from the imported actuals.
@@ -160,10 +195,8 @@ def _plan_units(ctx: StageContext) -> list[OrgUnit]:
     ]
 
 
-def compile_ekonomirapport(ctx: StageContext) -> list[Path]:
-    """The economic overview to the executive board and every action plan's progress."""
-    from arshjul.documents.ekonomirapport import build_ekonomirapport_document
-
+def follow_up_action_plans(ctx: StageContext) -> None:
+    """Each action plan's progress as its committee reported it; a plan that did its work closes."""
     answers = submissions_by_unit(ctx.session, ctx.stage)
     for plan in plans_in_force(ctx.session, cycle_id=ctx.cycle.id):  # type: ignore[arg-type]
         answer = answers.get(plan.unit_id, {})
@@ -188,6 +221,12 @@ def compile_ekonomirapport(ctx: StageContext) -> list[Path]:
         if answer and plan_has_done_its_work(follow_up.remaining_deviation_kr, limit):
             close_plan(ctx.session, plan, as_of=ctx.as_of)
     ctx.session.flush()
+
+
+def write_ekonomirapport(ctx: StageContext) -> list[Path]:
+    """The economic overview to the executive board, with every action plan's progress."""
+    from arshjul.documents.ekonomirapport import build_ekonomirapport_document
+
     month, figures = _period_figures(ctx)
     report = data.follow_up(
         ctx, figures, kind=ctx.stage.slug, period=data.period_name(month), month=month
@@ -196,22 +235,32 @@ def compile_ekonomirapport(ctx: StageContext) -> list[Path]:
     return _save(ctx, ctx.stage.slug, path, f"Ekonomirapport {data.period_name(month)} {ctx.year}")
 
 
-def compile_atgardsplan(ctx: StageContext) -> list[Path]:
-    """A committee's action plan as submitted: its measures come into force."""
-    from arshjul.documents.atgardsplan import build_atgardsplan_document
-
-    plan = ctx.session.exec(
+def _action_plan(ctx: StageContext) -> ActionPlan | None:
+    return ctx.session.exec(
         select(ActionPlan).where(ActionPlan.stage_instance_id == ctx.stage.id)
     ).first()
+
+
+def put_plan_in_force(ctx: StageContext) -> None:
+    """A committee's action plan as submitted: its measures come into force."""
+    plan = _action_plan(ctx)
     if plan is None:
-        return []
-    answers = submissions_by_unit(ctx.session, ctx.stage)
-    answer = answers.get(plan.unit_id)
+        return
+    answer = submissions_by_unit(ctx.session, ctx.stage).get(plan.unit_id)
     if answer is not None:
         data.apply_action_plan_answer(plan, answer)
         plan.state = ActionPlanState.IN_FORCE
         ctx.session.add(plan)
         ctx.session.flush()
+
+
+def write_atgardsplan(ctx: StageContext) -> list[Path]:
+    """The action plan as the committee submitted it."""
+    from arshjul.documents.atgardsplan import build_atgardsplan_document
+
+    plan = _action_plan(ctx)
+    if plan is None:
+        return []
     report = data.follow_up(
         ctx,
         [],
@@ -225,12 +274,12 @@ def compile_atgardsplan(ctx: StageContext) -> list[Path]:
     return _save(ctx, "atgardsplan", path, f"Åtgärdsplan {unit.name if unit else ''}")
 
 
-TERTIAL = StageSpec(slug="tertial", compile=compile_tertial)
-DELAR = StageSpec(slug="delar", compile=compile_delar)
-ARSREDOVISNING = StageSpec(slug="arsredovisning", compile=compile_arsredovisning)
+TERTIAL = StageSpec(slug="tertial", write=write_tertial)
+DELAR = StageSpec(slug="delar", write=write_delar)
+ARSREDOVISNING = StageSpec(slug="arsredovisning", write=write_arsredovisning)
 EKONOMIRAPPORTER = tuple(
-    StageSpec(slug=slug, units=_plan_units, compile=compile_ekonomirapport)
+    StageSpec(slug=slug, units=_plan_units, write=write_ekonomirapport)
     for slug in ("ekonomirapport-mars", "ekonomirapport-juni", "ekonomirapport-november")
 )
-ATGARDSPLAN = StageSpec(slug="atgardsplan", units=lambda ctx: [], compile=compile_atgardsplan)
+ATGARDSPLAN = StageSpec(slug="atgardsplan", units=lambda ctx: [], write=write_atgardsplan)
 SPECS = (TERTIAL, DELAR, ARSREDOVISNING, *EKONOMIRAPPORTER, ATGARDSPLAN)

@@ -593,17 +593,15 @@ def compile_oversyn(ctx: StageContext) -> list[Path]:
     return [path]
 
 
-RAMAR = StageSpec(slug="ramar", compile=compile_ramar)
+RAMAR = StageSpec(slug="ramar", write=compile_ramar)
 NAMNDANALYS = StageSpec(slug="namndanalys", extras=ramar_attachment)
-LEDNINGSDIALOG_MARS = StageSpec(slug="ledningsdialog-mars", compile=compile_ledningsdialog)
-LEDNINGSDIALOG_SEPTEMBER = StageSpec(
-    slug="ledningsdialog-september", compile=compile_ledningsdialog
-)
-BUDGETDAG = StageSpec(slug="budgetdag", compile=compile_budgetdag)
-KS_BESLUT = StageSpec(slug="ks-beslut", compile=compile_sep)
-KF_BESLUT = StageSpec(slug="kf-beslut", compile=compile_sep)
-NAMNDBUDGET = StageSpec(slug="namndbudget", compile=compile_namndbudget)
-POLITISK_OVERSYN = StageSpec(slug="politisk-oversyn", compile=compile_oversyn)
+LEDNINGSDIALOG_MARS = StageSpec(slug="ledningsdialog-mars", write=compile_ledningsdialog)
+LEDNINGSDIALOG_SEPTEMBER = StageSpec(slug="ledningsdialog-september", write=compile_ledningsdialog)
+BUDGETDAG = StageSpec(slug="budgetdag", write=compile_budgetdag)
+KS_BESLUT = StageSpec(slug="ks-beslut", write=compile_sep)
+KF_BESLUT = StageSpec(slug="kf-beslut", write=compile_sep)
+NAMNDBUDGET = StageSpec(slug="namndbudget", write=compile_namndbudget)
+POLITISK_OVERSYN = StageSpec(slug="politisk-oversyn", write=compile_oversyn)
 SPECS = (
     RAMAR,
     NAMNDANALYS,

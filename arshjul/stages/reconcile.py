@@ -1,14 +1,13 @@
 """A stage as a reconciler: open what is due, mark what is ready, compile it.
 
 Running it twice does nothing more: requests are unique per stage and unit,
-e-mails per purpose, documents per content. The flows call these steps as
-tasks; benchmarks and tests call :func:`reconcile` directly.
+e-mails per purpose, documents per content. The steps of :mod:`arshjul.tasks.stage`
+call these, and each stage's flow puts those steps in order.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlmodel import select
@@ -16,27 +15,13 @@ from sqlmodel import select
 from arshjul.governance import readiness
 from arshjul.lifecycle.requests import open_requests, units_asked
 from arshjul.models import (
-    Municipality,
     OrgUnit,
     StageState,
     SubmissionRequest,
 )
-from arshjul.settings import Settings
-from arshjul.stages.base import OpenExtras, StageContext, stage_context
+from arshjul.stages.base import OpenExtras, StageContext
 from arshjul.stages.catalogue import get_spec
 from arshjul.timezone import STOCKHOLM
-
-
-@dataclass
-class StageOutcome:
-    """What one run of a stage did."""
-
-    slug: str
-    year: int
-    state: str
-    opened: list[str] = field(default_factory=list)
-    documents: list[Path] = field(default_factory=list)
-    waiting_until: dt.date | None = None
 
 
 def is_due(ctx: StageContext) -> bool:
@@ -112,53 +97,13 @@ def mark_ready(ctx: StageContext) -> bool:
     return done
 
 
-def compile_stage(ctx: StageContext) -> list[Path]:
-    """Write the stage's documents and do what follows from them; once per readiness."""
-    spec = get_spec(ctx.stage.slug)
-    paths = spec.compile(ctx) if spec.compile else []
+def compile_stage(
+    ctx: StageContext, write: Callable[[StageContext], list[Path]] | None
+) -> list[Path]:
+    """Write the stage's documents and mark it compiled; once per readiness."""
+    paths = write(ctx) if write else []
     ctx.stage.state = StageState.COMPILED
     ctx.stage.compiled_at = ctx.as_of
     ctx.session.add(ctx.stage)
     ctx.session.flush()
     return paths
-
-
-def reconcile(
-    session_factory,  # type: ignore[no-untyped-def]
-    *,
-    municipality_code: str,
-    year: int,
-    slug: str,
-    as_of: dt.datetime,
-    settings: Settings,
-    instance_key: str = "",
-) -> StageOutcome:
-    """One run of a stage without Prefect: each step in its own transaction."""
-    from arshjul.queries.organisation import get_municipality
-
-    def context(session) -> StageContext:  # type: ignore[no-untyped-def]
-        municipality: Municipality = get_municipality(session, municipality_code)
-        return stage_context(
-            session,
-            municipality=municipality,
-            year=year,
-            slug=slug,
-            as_of=as_of,
-            settings=settings,
-            instance_key=instance_key,
-        )
-
-    with session_factory() as session:
-        ctx = context(session)
-        outcome = StageOutcome(slug=slug, year=year, state=ctx.stage.state)
-        if not is_due(ctx):
-            outcome.waiting_until = ctx.stage.opens_on
-            return outcome
-        prepare(ctx)
-        outcome.opened = open_for_units(ctx, units_to_ask(ctx))
-    with session_factory() as session:
-        ctx = context(session)
-        if mark_ready(ctx) and ctx.stage.state == StageState.READY:
-            outcome.documents = compile_stage(ctx)
-        outcome.state = ctx.stage.state
-    return outcome

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import Engine
 
@@ -10,6 +13,18 @@ from arshjul.settings import Settings, get_settings
 from arshjul.timezone import STOCKHOLM
 
 _CHECKED: set[tuple[str, str]] = set()
+# A flow run without Prefect on a database other than the settings' (the demo's, a test's).
+_DATABASE: ContextVar[Engine | None] = ContextVar("arshjul_database", default=None)
+
+
+@contextmanager
+def on_database(engine: Engine | None) -> Iterator[None]:
+    """Steps called inside use this engine instead of ARSHJUL_DATABASE_URL's."""
+    token = _DATABASE.set(engine)
+    try:
+        yield
+    finally:
+        _DATABASE.reset(token)
 
 
 def engine_and_settings() -> tuple[Engine, Settings]:
@@ -23,8 +38,8 @@ def engine_and_settings() -> tuple[Engine, Settings]:
     from arshjul.models.db import get_engine
 
     settings = get_settings()
-    engine = get_engine(settings.database_url)
-    checked = (settings.database_url, str(settings.key_file))
+    engine = _DATABASE.get() or get_engine(settings.database_url)
+    checked = (engine.url.render_as_string(hide_password=False), str(settings.key_file))
     if checked not in _CHECKED:
         ensure_link_key(engine, settings)
         _CHECKED.add(checked)

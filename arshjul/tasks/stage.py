@@ -1,35 +1,107 @@
-"""A stage's steps as Prefect tasks: prepare, one request per unit, compile, publish.
+"""The steps every stage shares, as tasks: open, check readiness, do a stage's own step, publish.
 
-Each task opens its own transaction, so a crash loses at most the step it was
-in, and a rerun of the flow picks up where the database says it stands.
+A flow puts them in its stage's order, with the stage's own steps between them
+(:func:`stage_step`, :func:`document_step`). Each step opens one transaction
+per municipality, so a crash loses at most the step it was in, and a rerun of
+the flow picks up where the database says it stands.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from sqlmodel import select
 
-from arshjul.stages.base import StageContext
-from arshjul.tasks.common import engine_and_settings
+from arshjul.models import Cycle, Municipality, OrgUnit, StageInstance, StageState
+from arshjul.models.db import session_scope
+from arshjul.queries.organisation import get_municipality
+from arshjul.stages import reconcile
+from arshjul.stages.base import StageContext, stage_context
+from arshjul.tasks.common import engine_and_settings, resolve_as_of
+from arshjul.tasks.step import Step, step, step_logger, without_a_server
+
+# Up to this many municipalities in a run, each committee's request is a task of its own.
+UNIT_TASKS_UP_TO_MUNICIPALITIES = 1
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """One run of a stage: which stage, the moment it acts as of, and whom it covers."""
+
+    slug: str
+    year: int
+    as_of: dt.datetime
+    codes: tuple[str, ...]
+    # Several instances of one stage in a year: an action plan per committee.
+    instance_keys: tuple[str, ...] = ("",)
+
+    @property
+    def instances(self) -> list[tuple[str, str]]:
+        return [(code, key) for code in self.codes for key in self.instance_keys]
+
+
+@dataclass
+class Readiness:
+    """Each instance's state after the readiness check, and those ready to compile."""
+
+    states: dict[tuple[str, str], str] = field(default_factory=dict)
+    ready: list[tuple[str, str]] = field(default_factory=list)
+
+
+def begin_stage(
+    slug: str,
+    year: int | None,
+    as_of: dt.datetime | dt.date | None,
+    municipality: str | None,
+    instance_keys: list[str] | None = None,
+) -> StageRun:
+    """The run's moment, year and municipalities; the flow run tagged for the UI's filters."""
+    moment = resolve_as_of(as_of)
+    year = year or moment.year
+    codes = tuple(municipality_codes(municipality))
+    tag_flow_run("arshjul", str(year), slug, *(f"kommun-{code}" for code in codes))
+    return StageRun(slug, year, moment, codes, tuple(instance_keys or [""]))
+
+
+def municipality_codes(code: str | None) -> list[str]:
+    """The municipalities a run covers: the one named, else every one in the database."""
+    if code:
+        return [code]
+    engine, _ = engine_and_settings()
+    with session_scope(engine) as session:
+        return [m.code for m in session.exec(select(Municipality).order_by(Municipality.code))]
+
+
+def tag_flow_run(*names: str) -> None:
+    """Tags on this flow run, for the UI's filters (year, stage, municipality).
+
+    Not ``with prefect.tags(...)``: Prefect copies those onto every task run, and a
+    task run with tags asks the server for concurrency slots before it starts, one
+    more round trip per task (bench/tertial_scale.md).
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        return
+    wanted = sorted(set(context.flow_run.tags or ()) | set(names))
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(context.flow_run.id, tags=wanted)
 
 
 @contextmanager
 def _stage(code: str, year: int, slug: str, as_of: dt.datetime, key: str) -> Iterator[StageContext]:
-    from arshjul.models.db import session_scope
-    from arshjul.queries.organisation import get_municipality
-    from arshjul.stages.base import stage_context
-
     engine, settings = engine_and_settings()
     with session_scope(engine) as session:
-        municipality = get_municipality(session, code)
         yield stage_context(
             session,
-            municipality=municipality,
+            municipality=get_municipality(session, code),
             year=year,
             slug=slug,
             as_of=as_of,
@@ -38,13 +110,12 @@ def _stage(code: str, year: int, slug: str, as_of: dt.datetime, key: str) -> Ite
         )
 
 
-@task(name="Förbered skedet", task_run_name="förbered-{slug}-{year}", cache_policy=NO_CACHE)
+# --------------------------------------------------------------------------- opening
+@step("Förbered skedet", "förbered-{slug}-{year}")
 def prepare_stage(
     code: str, year: int, slug: str, as_of: dt.datetime, instance_key: str = ""
 ) -> dict[str, Any]:
     """Create the stage instance; when it is due, do its own preparation; list whom to ask."""
-    from arshjul.stages import reconcile
-
     with _stage(code, year, slug, as_of, instance_key) as ctx:
         if not reconcile.is_due(ctx):
             return {"due": False, "opens_on": ctx.stage.opens_on.isoformat(), "units": []}
@@ -53,7 +124,7 @@ def prepare_stage(
         return {"due": True, "name": ctx.stage.name, "units": units}
 
 
-@task(name="Begär underlag", task_run_name="begäran-{unit_name}", cache_policy=NO_CACHE)
+@step("Begär underlag", "begäran-{unit_name}")
 def open_request(
     code: str,
     year: int,
@@ -64,11 +135,6 @@ def open_request(
     instance_key: str = "",
 ) -> bool:
     """One unit's request and its e-mail, in one transaction."""
-    from sqlmodel import select
-
-    from arshjul.models import OrgUnit
-    from arshjul.stages import reconcile
-
     with _stage(code, year, slug, as_of, instance_key) as ctx:
         unit = ctx.session.exec(
             select(OrgUnit).where(
@@ -77,27 +143,21 @@ def open_request(
         ).one()
         opened = reconcile.open_for_units(ctx, [unit])
     if opened:
-        get_run_logger().info("Begäran om underlag till %s är köad för utskick", unit_name)
+        step_logger().info("Begäran om underlag till %s är köad för utskick", unit_name)
     return bool(opened)
 
 
-@task(
-    name="Begär underlag från kommunen",
-    task_run_name="begäran-{slug}-{code}",
-    cache_policy=NO_CACHE,
-)
+@step("Begär underlag från kommunen", "begäran-{slug}-{code}")
 def open_requests_for(
     code: str, year: int, slug: str, as_of: dt.datetime, instance_key: str = ""
 ) -> dict[str, Any]:
     """A municipality's whole opening in one task: preparation and every unit's request.
 
     For runs over many municipalities, where a task per unit would cost Prefect
-    more than the unit's own work (bench/tertial_scale.md). One transaction, as
-    when called directly: a crash undoes this municipality's openings of this
-    run, and the next run redoes them (a request is unique per stage and unit).
+    more than the unit's own work (bench/tertial_scale.md). One transaction: a
+    crash undoes this municipality's openings of this run, and the next run
+    redoes them (a request is unique per stage and unit).
     """
-    from arshjul.stages import reconcile
-
     with _stage(code, year, slug, as_of, instance_key) as ctx:
         if not reconcile.is_due(ctx):
             return {"due": False, "opens_on": ctx.stage.opens_on.isoformat(), "opened": []}
@@ -105,44 +165,131 @@ def open_requests_for(
         opened = reconcile.open_for_units(ctx, reconcile.units_to_ask(ctx))
         name = ctx.municipality.name
     if opened:
-        get_run_logger().info(
+        step_logger().info(
             "%s: begäran om underlag köad för utskick till %s", name, ", ".join(opened)
         )
     return {"due": True, "opened": opened}
 
 
-@task(name="Sammanställ skedet", task_run_name="sammanställ-{slug}-{year}", cache_policy=NO_CACHE)
-def compile_stage(
-    code: str, year: int, slug: str, as_of: dt.datetime, instance_key: str = ""
-) -> dict[str, Any]:
-    """Mark the stage ready when all is in or the grace is over, then write its documents."""
-    from arshjul.stages import reconcile
+def open_requests(run: StageRun) -> None:
+    """Open what is due: a task per committee for one municipality, per municipality for more.
 
-    logger = get_run_logger()
-    with _stage(code, year, slug, as_of, instance_key) as ctx:
-        documents = []
-        if reconcile.mark_ready(ctx) and ctx.stage.state == "ready":
-            try:
-                documents = [str(p) for p in reconcile.compile_stage(ctx)]
-            except Exception:
-                logger.exception(
-                    "Sammanställningen av %s %d för %s misslyckades",
-                    ctx.stage.name,
-                    year,
-                    ctx.municipality.name,
-                )
-                raise
-        state = ctx.stage.state
-        missing = list(dict.fromkeys(ctx.missing))
-    for path in documents:
-        logger.info("Dokument skrivet: %s", path)
-    for what in missing:
-        logger.warning("Saknas i underlaget: %s", what)
-    return {"state": state, "documents": documents, "missing": missing}
+    A task run costs Prefect about as much as opening ten requests; one per unit
+    would make a run over fifty municipalities twice as slow as the work itself
+    (bench/tertial_scale.md). The request table artifact lists every unit either way.
+    """
+    for code, key in run.instances:
+        if len(run.codes) > UNIT_TASKS_UP_TO_MUNICIPALITIES:
+            opening = open_requests_for(code, run.year, run.slug, run.as_of, key)
+            if not opening["due"]:
+                _not_yet(run, opening["opens_on"])
+            continue
+        plan = prepare_stage(code, run.year, run.slug, run.as_of, key)
+        if not plan["due"]:
+            _not_yet(run, plan["opens_on"])
+            continue
+        for unit_key, unit_name in plan["units"]:
+            open_request(code, run.year, run.slug, run.as_of, unit_key, unit_name, key)
 
 
-@task(name="Publicera skedets läge", task_run_name="läget-{slug}-{year}", cache_policy=NO_CACHE)
-def publish_stage(codes: list[str], year: int, slug: str, as_of: dt.datetime) -> int:
+def _not_yet(run: StageRun, opens_on: str) -> None:
+    step_logger().info("%s %d öppnar först %s", run.slug, run.year, opens_on)
+
+
+# --------------------------------------------------------------------------- readiness
+@step("Pröva om underlaget är komplett", "komplett-{run.slug}-{run.year}")
+def check_ready(run: StageRun) -> Readiness:
+    """Open each instance when due and mark it ready when all is in or the grace is over."""
+    found = Readiness()
+    for code, key in run.instances:
+        with _stage(code, run.year, run.slug, run.as_of, key) as ctx:
+            if reconcile.mark_ready(ctx) and ctx.stage.state == StageState.READY:
+                found.ready.append((code, key))
+            found.states[(code, key)] = ctx.stage.state
+    return found
+
+
+# --------------------------------------------------------------------------- a stage's own steps
+def stage_step(
+    name: str, work: Callable[[StageContext], object]
+) -> Step[[StageRun, Readiness], int]:
+    """A stage's own step as a task: ``work`` for each ready instance, a transaction each."""
+
+    def each_ready(run: StageRun, readiness: Readiness) -> int:
+        for code, key in readiness.ready:
+            with _stage(code, run.year, run.slug, run.as_of, key) as ctx:
+                try:
+                    work(ctx)
+                except Exception:
+                    step_logger().exception(
+                        "%s i %s %d för %s misslyckades",
+                        name,
+                        ctx.stage.name,
+                        run.year,
+                        ctx.municipality.name,
+                    )
+                    raise
+        return len(readiness.ready)
+
+    each_ready.__qualname__ = each_ready.__name__ = f"steg_{work.__name__}"
+    return step(name, _run_name(name))(each_ready)
+
+
+def document_step(
+    name: str, write: Callable[[StageContext], list[Path]] | None
+) -> Step[[StageRun, Readiness], dict[str, Any]]:
+    """The stage's last step: write its documents and mark it compiled, or say what is missing.
+
+    Returns each instance's state, documents and what the documents lacked, keyed
+    ``code`` (``code:instance`` for the action plans), as ``arshjul run`` shows it.
+    """
+
+    def write_documents(run: StageRun, readiness: Readiness) -> dict[str, Any]:
+        logger = step_logger()
+        results: dict[str, Any] = {}
+        for code, key in run.instances:
+            documents: list[str] = []
+            missing: list[str] = []
+            state = readiness.states.get((code, key), StageState.PLANNED)
+            if (code, key) in readiness.ready:
+                with _stage(code, run.year, run.slug, run.as_of, key) as ctx:
+                    try:
+                        documents = [str(p) for p in reconcile.compile_stage(ctx, write)]
+                    except Exception:
+                        logger.exception(
+                            "Sammanställningen av %s %d för %s misslyckades",
+                            ctx.stage.name,
+                            run.year,
+                            ctx.municipality.name,
+                        )
+                        raise
+                    state = ctx.stage.state
+                    missing = list(dict.fromkeys(ctx.missing))
+            for path in documents:
+                logger.info("Dokument skrivet: %s", path)
+            for what in missing:
+                logger.warning("Saknas i underlaget: %s", what)
+            results[code + (f":{key}" if key else "")] = {
+                "state": state,
+                "documents": documents,
+                "missing": missing,
+            }
+        return results
+
+    label = write.__name__ if write else "avsluta"
+    write_documents.__qualname__ = write_documents.__name__ = f"steg_{label}"
+    return step(name, _run_name(name))(write_documents)
+
+
+def _run_name(name: str) -> str:
+    """``Beräkna avvikelser`` → ``beräkna-avvikelser-tertial-2027``, a template of the run."""
+    words = "".join(c if c.isalnum() else " " for c in name.lower()).split()
+    return "-".join(words) + "-{run.slug}-{run.year}"
+
+
+# --------------------------------------------------------------------------- showing it
+@step("Publicera skedets läge", "läget-{run.slug}-{run.year}")
+def publish_stage(run: StageRun) -> int:
     """Artifacts with stable keys: requests, deviations and documents.
 
     Per municipality for a run over one; one set for all (``…-alla-…``) for a
@@ -151,20 +298,18 @@ def publish_stage(codes: list[str], year: int, slug: str, as_of: dt.datetime) ->
     """
     from arshjul.tasks.artifacts import publish_stage_artifacts
 
+    if without_a_server():
+        return 0  # artifacts live in Prefect; the database holds what they would show
     engine, _ = engine_and_settings()
-    return publish_stage_artifacts(engine, codes=codes, year=year, slug=slug, as_of=as_of)
+    return publish_stage_artifacts(
+        engine, codes=list(run.codes), year=run.year, slug=run.slug, as_of=run.as_of
+    )
 
 
 def action_plan_keys(
     year: int | None, as_of: dt.datetime | dt.date | None, municipality: str | None
 ) -> list[str]:
     """The action plans opened so far this year (one stage instance per unit)."""
-    from sqlmodel import select
-
-    from arshjul.models import Cycle, Municipality, StageInstance
-    from arshjul.models.db import session_scope
-    from arshjul.tasks.common import resolve_as_of
-
     engine, _ = engine_and_settings()
     year = year or resolve_as_of(as_of).year
     with session_scope(engine) as session:
