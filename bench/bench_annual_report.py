@@ -89,7 +89,7 @@ def one_run(year: int, out_dir: Path) -> tuple[float, float, dict[str, int]]:
     from arshjul.models.db import get_engine
     from arshjul.queries.organisation import get_municipality
     from arshjul.settings import get_settings
-    from arshjul.stages import followup_data as data
+    from arshjul.stages import followup_report as data
     from arshjul.stages.base import stage_context
     from arshjul.stages.economy import UnitFigures, unit_figures
     from arshjul.stages.financial_report import annual_report_parts

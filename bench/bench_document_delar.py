@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from arshjul.documents.followup_data import (
+from arshjul.documents.followup_contents import (
     ActionPlanFollowUp,
     ActionPlanMeasure,
     ActionPlanSummary,

@@ -26,7 +26,7 @@ from arshjul.documents.arsredovisning import build_arsredovisning_document
 from arshjul.documents.atgardsplan import build_atgardsplan_document
 from arshjul.documents.delar import build_delar_document
 from arshjul.documents.ekonomirapport import build_ekonomirapport_document
-from arshjul.documents.followup_data import (
+from arshjul.documents.followup_contents import (
     ActionPlanFollowUp,
     ActionPlanMeasure,
     ActionPlanSummary,

@@ -29,7 +29,8 @@ from arshjul.models import (
 from arshjul.portal.pages import Linked, form_page, load_page
 from arshjul.settings import get_settings
 from arshjul.stages.base import StageContext
-from arshjul.stages.followup_data import _goals, record_goal_answers
+from arshjul.stages.followup_records import record_goal_answers
+from arshjul.stages.followup_report import _goals
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 KEY = b"k" * 32

@@ -345,7 +345,8 @@ def test_the_outcomes_reach_the_annual_report_highest_risk_first(
 ) -> None:
     from arshjul.lifecycle.on_behalf import submit_on_behalf
     from arshjul.stages.followup import write_arsredovisning
-    from arshjul.stages.followup_data import _internal_control, record_control_outcomes
+    from arshjul.stages.followup_records import record_control_outcomes
+    from arshjul.stages.followup_report import _internal_control
 
     session, municipality = db
     imported(db)

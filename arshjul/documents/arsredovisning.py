@@ -19,7 +19,7 @@ from arshjul.documents.followup_common import (
     text_block,
     unit_context,
 )
-from arshjul.documents.followup_data import FollowUpData
+from arshjul.documents.followup_contents import FollowUpData
 from arshjul.documents.followup_sections import (
     balance_requirement,
     financial_goals,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from arshjul.documents.followup_common import new_builder, unit_context
-from arshjul.documents.followup_data import ActionPlanSummary, FollowUpData
+from arshjul.documents.followup_contents import ActionPlanSummary, FollowUpData
 from arshjul.documents.followup_plans import follow_ups_table, measures_table, plan_context
 from arshjul.errors import ArshjulError
 

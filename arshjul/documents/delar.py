@@ -22,7 +22,7 @@ from arshjul.documents.followup_common import (
     new_builder,
     text_block,
 )
-from arshjul.documents.followup_data import FollowUpData
+from arshjul.documents.followup_contents import FollowUpData
 from arshjul.documents.followup_plans import action_plans
 from arshjul.documents.followup_sections import (
     balance_requirement,

@@ -17,7 +17,7 @@ from arshjul.documents.followup_common import (
     fitted,
     new_builder,
 )
-from arshjul.documents.followup_data import FollowUpData, ReportKind
+from arshjul.documents.followup_contents import FollowUpData, ReportKind
 from arshjul.documents.followup_plans import action_plans
 from arshjul.documents.tables import Cell
 from arshjul.formats import format_date

@@ -17,7 +17,7 @@ from pathlib import Path
 from docx.shared import Cm
 
 from arshjul.documents.builder import DocumentBuilder
-from arshjul.documents.followup_data import FollowUpData, UnitEconomy
+from arshjul.documents.followup_contents import FollowUpData, UnitEconomy
 from arshjul.documents.tables import Cell, usable_width
 from arshjul.formats import format_date, format_number, format_percent
 

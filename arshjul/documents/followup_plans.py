@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from arshjul.documents.builder import DocumentBuilder
 from arshjul.documents.followup_common import date_or_text, fitted
-from arshjul.documents.followup_data import ActionPlanSummary
+from arshjul.documents.followup_contents import ActionPlanSummary
 from arshjul.formats import format_date
 
 

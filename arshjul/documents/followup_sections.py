@@ -17,7 +17,7 @@ from arshjul.documents.followup_common import (
     number,
     text_block,
 )
-from arshjul.documents.followup_data import (
+from arshjul.documents.followup_contents import (
     ATTAINMENT_LEVELS,
     FinancialGoal,
     FollowUpData,

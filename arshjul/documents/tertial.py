@@ -12,7 +12,7 @@ from arshjul.documents.followup_common import (
     economy_table,
     new_builder,
 )
-from arshjul.documents.followup_data import FollowUpData
+from arshjul.documents.followup_contents import FollowUpData
 from arshjul.documents.followup_plans import action_plans
 from arshjul.formats import month_name
 

@@ -16,7 +16,7 @@ from arshjul.models import (
     OrgUnit,
     UnitKind,
 )
-from arshjul.stages import followup_data as data
+from arshjul.stages import followup_records, followup_report
 from arshjul.stages.base import StageContext, StageSpec, record_document
 from arshjul.stages.deviations import (
     close_plan,
@@ -91,12 +91,12 @@ def request_action_plans(ctx: StageContext) -> int:
 
 def record_goal_answers(ctx: StageContext) -> None:
     """The committees' judgements of their goals, as the report will show them."""
-    data.record_goal_answers(ctx)
+    followup_records.record_goal_answers(ctx)
 
 
 def record_control_outcomes(ctx: StageContext) -> None:
     """The outcome of each internal-control point, from the committees' answers."""
-    data.record_control_outcomes(ctx)
+    followup_records.record_control_outcomes(ctx)
 
 
 def _save(ctx: StageContext, kind: str, path: Path, title: str) -> list[Path]:
@@ -119,11 +119,11 @@ def write_tertial(ctx: StageContext) -> list[Path]:
     from arshjul.documents.tertial import build_tertial_document
 
     month, figures = _period_figures(ctx)
-    report = data.follow_up(
+    report = followup_report.follow_up(
         ctx,
         figures,
         kind="tertial",
-        period=data.period_name(month),
+        period=followup_report.period_name(month),
         month=month,
         forecast_basis_month=follow_up_period(ctx.stage.slug).forecast_basis,
     )
@@ -137,8 +137,13 @@ def write_delar(ctx: StageContext) -> list[Path]:
 
     month, figures = _period_figures(ctx)
     parts = interim_report_parts(ctx, month)
-    report = data.follow_up(
-        ctx, figures, kind="delar", period=data.period_name(month), month=month, parts=parts
+    report = followup_report.follow_up(
+        ctx,
+        figures,
+        kind="delar",
+        period=followup_report.period_name(month),
+        month=month,
+        parts=parts,
     )
     path = build_delar_document(report, template=ctx.template, out_dir=ctx.out_dir)
     return _save(ctx, "delar", path, f"Delårsrapport {ctx.year}")
@@ -166,16 +171,16 @@ def write_arsredovisning(ctx: StageContext) -> list[Path]:
         )
         for f in figures
     ]
-    report = data.follow_up(
+    report = followup_report.follow_up(
         ctx,
         figures,
         kind="arsredovisning",
-        period=data.period_name(month),
+        period=followup_report.period_name(month),
         month=month,
         parts=parts,
     )
     if report.balance_requirement is not None and report.balance_requirement.negative:
-        data.open_balance_plan(ctx, report.balance_requirement.balance_result_kr)
+        followup_records.open_balance_plan(ctx, report.balance_requirement.balance_result_kr)
     path = build_arsredovisning_document(report, template=ctx.template, out_dir=ctx.out_dir)
     return _save(ctx, "arsredovisning", path, f"Årsredovisning {ctx.year}")
 
@@ -200,7 +205,7 @@ def follow_up_action_plans(ctx: StageContext) -> None:
     answers = submissions_by_unit(ctx.session, ctx.stage)
     for plan in plans_in_force(ctx.session, cycle_id=ctx.cycle.id):  # type: ignore[arg-type]
         answer = answers.get(plan.unit_id, {})
-        latest = data.latest_deviation(ctx, plan.unit_id)
+        latest = followup_report.latest_deviation(ctx, plan.unit_id)
         follow_up = ctx.session.exec(
             select(ActionPlanFollowUp).where(
                 ActionPlanFollowUp.action_plan_id == plan.id,
@@ -228,11 +233,13 @@ def write_ekonomirapport(ctx: StageContext) -> list[Path]:
     from arshjul.documents.ekonomirapport import build_ekonomirapport_document
 
     month, figures = _period_figures(ctx)
-    report = data.follow_up(
-        ctx, figures, kind=ctx.stage.slug, period=data.period_name(month), month=month
+    report = followup_report.follow_up(
+        ctx, figures, kind=ctx.stage.slug, period=followup_report.period_name(month), month=month
     )
     path = build_ekonomirapport_document(report, template=ctx.template, out_dir=ctx.out_dir)
-    return _save(ctx, ctx.stage.slug, path, f"Ekonomirapport {data.period_name(month)} {ctx.year}")
+    return _save(
+        ctx, ctx.stage.slug, path, f"Ekonomirapport {followup_report.period_name(month)} {ctx.year}"
+    )
 
 
 def _action_plan(ctx: StageContext) -> ActionPlan | None:
@@ -248,7 +255,7 @@ def put_plan_in_force(ctx: StageContext) -> None:
         return
     answer = submissions_by_unit(ctx.session, ctx.stage).get(plan.unit_id)
     if answer is not None:
-        data.apply_action_plan_answer(plan, answer)
+        followup_records.apply_action_plan_answer(plan, answer)
         plan.state = ActionPlanState.IN_FORCE
         ctx.session.add(plan)
         ctx.session.flush()
@@ -261,11 +268,11 @@ def write_atgardsplan(ctx: StageContext) -> list[Path]:
     plan = _action_plan(ctx)
     if plan is None:
         return []
-    report = data.follow_up(
+    report = followup_report.follow_up(
         ctx,
         [],
         kind="atgardsplan",
-        period=data.period_name(ctx.as_of.month),
+        period=followup_report.period_name(ctx.as_of.month),
         month=0,
         plans=[plan],
     )

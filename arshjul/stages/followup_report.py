@@ -1,4 +1,4 @@
-"""From the database to the follow-up documents' data (arshjul.documents.followup_data)."""
+"""From the database to what the follow-up documents show (documents.followup_contents)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from arshjul.documents import followup_data as doc
+from arshjul.documents import followup_contents as doc
 from arshjul.formats import month_name
 from arshjul.models import (
     ActionPlan,
@@ -163,68 +163,6 @@ def _companies(ctx: StageContext, results: dict[str, int]) -> tuple[doc.CompanyR
     return tuple(reports)
 
 
-def record_goal_answers(ctx: StageContext) -> None:
-    """Turn the units' goal assessments and indicator values into rows.
-
-    Only the goals of the term that holds the follow-up year count (a key such as
-    "bun-1" may be used in several terms); a year outside every term records none.
-    """
-    from arshjul.forms.figures import term_for_year
-
-    answers = submissions_by_unit(ctx.session, ctx.stage)
-    term = term_for_year(ctx.session, ctx.municipality.id, ctx.year)  # type: ignore[arg-type]
-    in_term = ctx.session.exec(select(Goal).where(Goal.term_id == term.id)).all() if term else []
-    goals = {g.key: g for g in in_term}
-    owner = {g.id: g.unit_id for g in in_term}
-    indicators = (
-        {
-            i.key: i
-            for i in ctx.session.exec(select(Indicator).join(Goal).where(Goal.term_id == term.id))
-        }
-        if term
-        else {}
-    )
-    for unit_id, answer in answers.items():
-        for key, judged in (answer.get("goals") or {}).items():
-            goal = goals.get(key)
-            if goal is None or goal.unit_id != unit_id:
-                continue
-            row = ctx.session.exec(
-                select(GoalAssessment).where(
-                    GoalAssessment.goal_id == goal.id,
-                    GoalAssessment.stage_instance_id == ctx.stage.id,
-                )
-            ).first() or GoalAssessment(
-                municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
-                goal_id=goal.id,  # type: ignore[arg-type]
-                stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
-                attainment=Attainment.NOT_ASSESSED,
-                motivation="",
-            )
-            row.attainment = judged.get("attainment", Attainment.NOT_ASSESSED)
-            row.motivation = judged.get("motivation", "")
-            ctx.session.add(row)
-        for key, value in (answer.get("indicators") or {}).items():
-            indicator = indicators.get(key)
-            if indicator is None or owner.get(indicator.goal_id) != unit_id:
-                continue
-            row = ctx.session.exec(
-                select(IndicatorValue).where(
-                    IndicatorValue.indicator_id == indicator.id,
-                    IndicatorValue.year == ctx.year,
-                    IndicatorValue.stage_instance_id == ctx.stage.id,
-                )
-            ).first() or IndicatorValue(
-                municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
-                indicator_id=indicator.id,  # type: ignore[arg-type]
-                year=ctx.year,
-                stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
-            )
-            row.value = float(value) if value is not None else None
-            ctx.session.add(row)
-    ctx.session.flush()
-
-
 def derive_council_attainment(levels: list[str]) -> str:
     """A council goal's attainment from the goals serving it.
 
@@ -324,30 +262,6 @@ def _goals(ctx: StageContext) -> tuple[doc.GoalReport, ...]:
             )
         )
     return tuple(reports)
-
-
-def record_control_outcomes(ctx: StageContext) -> None:
-    """Write each control's outcome and measure from the units' current answers.
-
-    Idempotent: a control already holding its answer is left as it is; a control
-    its unit did not answer keeps what it had.
-    """
-    from arshjul.forms.figures import unit_controls
-
-    for unit_id, answer in submissions_by_unit(ctx.session, ctx.stage).items():
-        given = answer.get("controls") or {}
-        if not isinstance(given, dict) or not given:
-            continue
-        for key, _, control in unit_controls(ctx.session, unit_id, ctx.year):
-            reported = given.get(key)
-            if not isinstance(reported, dict):
-                continue
-            outcome = str(reported.get("outcome") or "")
-            measure = str(reported.get("measure") or "")
-            if (control.outcome, control.measure) != (outcome, measure):
-                control.outcome, control.measure = outcome, measure
-                ctx.session.add(control)
-    ctx.session.flush()
 
 
 def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
@@ -474,69 +388,3 @@ def _previous_report(ctx: StageContext) -> dt.date | None:
         .order_by(StageInstance.opens_on.desc())  # type: ignore[attr-defined]
     ).first()
     return earlier.decision_on if earlier else None
-
-
-def apply_action_plan_answer(plan: ActionPlan, answer: dict[str, Any]) -> None:
-    """A committee's submitted action plan onto its row."""
-    measures = answer.get("measures") or []
-    plan.measures = [
-        {
-            "text": m.get("text", m.get("measure", "")),
-            "effect_kr": int(m.get("effect_kr", 0)),
-            "decided_by": m.get("decided_by", ""),
-            "when": str(m.get("when", "")),
-        }
-        for m in measures
-        if isinstance(m, dict)
-    ]
-    plan.effect_kr = sum(m["effect_kr"] for m in plan.measures)
-    plan.needs_executive_board = bool(answer.get("needs_executive_board", False))
-    plan.decided_by = str(answer.get("decided_by", ""))
-
-
-def open_balance_plan(ctx: StageContext, balance_result_kr: int) -> None:
-    """A negative balanskravsresultat: a council-level plan to restore it within three years."""
-    council = ctx.session.exec(
-        select(OrgUnit).where(
-            OrgUnit.municipality_id == ctx.municipality.id, OrgUnit.kind == UnitKind.COUNCIL
-        )
-    ).one()
-    deviation = ctx.session.exec(
-        select(Deviation).where(
-            Deviation.stage_instance_id == ctx.stage.id, Deviation.kind == "balance_requirement"
-        )
-    ).first()
-    if deviation is None:
-        deviation = Deviation(
-            municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
-            stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
-            unit_id=council.id,  # type: ignore[arg-type]
-            kind="balance_requirement",
-            budget_kr=0,
-            forecast_kr=-balance_result_kr,
-            deviation_kr=balance_result_kr,
-            threshold_kr=0,
-            beyond_threshold=True,
-            detected_on=ctx.as_of.date(),
-        )
-        ctx.session.add(deviation)
-        ctx.session.flush()
-        ctx.session.add(
-            ActionPlan(
-                municipality_id=ctx.municipality.id,  # type: ignore[arg-type]
-                deviation_id=deviation.id,  # type: ignore[arg-type]
-                unit_id=council.id,  # type: ignore[arg-type]
-                state=ActionPlanState.REQUESTED,
-                needs_executive_board=True,
-                measures=[
-                    {
-                        "text": "Återställa det negativa balanskravsresultatet inom tre år "
-                        "(KL 11 kap. 12 §)",
-                        "effect_kr": -balance_result_kr,
-                        "decided_by": "Kommunfullmäktige",
-                        "when": str(ctx.year + 3),
-                    }
-                ],
-            )
-        )
-        ctx.session.flush()
