@@ -66,8 +66,9 @@ class ServiceVolume:
 
     committee: str
     service: str
-    current: Number
-    budget: Number
+    # Imported volumes are stored as floats (PlanningFigure.value); read exactly via str.
+    current: Number | float
+    budget: Number | float
     unit: str = "volymenheter"
     cost_per_unit: int | None = None
     frame_share: int | None = None

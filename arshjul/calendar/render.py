@@ -39,10 +39,10 @@ def render_table(schedule: YearSchedule, municipality_name: str | None = None) -
         if _clock(stage) != usual_clock:
             deadline += f" kl. {_clock(stage)}"
         rows.append((stage.name, format_date(stage.opens), deadline, format_date(stage.decision)))
-    for stage in schedule.event_driven:
+    for event in schedule.event_driven:
         rows.append(
             (
-                stage.name,
+                event.name,
                 AS_NEEDED,
                 f"{schedule.action_plan_working_days} arbetsdagar efter öppning",
                 AS_NEEDED,

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from arshjul.calendar.stages import STAGES
 from arshjul.calendar.workdays import WORKING_DAYS
@@ -276,7 +276,7 @@ class Year:
         with Session(self.engine) as session:
             ready = session.exec(
                 select(StageInstance.slug)
-                .join(Cycle, Cycle.id == StageInstance.cycle_id)
+                .join(Cycle, col(Cycle.id) == StageInstance.cycle_id)
                 .where(Cycle.year == self.year, StageInstance.state == StageState.READY)
             ).all()
         return list(dict.fromkeys([*slugs, *ready]))
@@ -337,8 +337,8 @@ class Year:
         with Session(self.engine, expire_on_commit=False) as session:
             rows = session.exec(
                 select(SubmissionRequest, StageInstance, OrgUnit)
-                .join(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)
-                .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
+                .join(StageInstance, col(StageInstance.id) == SubmissionRequest.stage_instance_id)
+                .join(OrgUnit, col(OrgUnit.id) == SubmissionRequest.unit_id)
                 .where(SubmissionRequest.state == RequestState.OPEN)
             ).all()
             for request, stage, unit in rows:
@@ -421,7 +421,7 @@ class Year:
         with Session(self.engine) as session:
             rows = session.exec(
                 select(SubmissionRequest, OrgUnit)
-                .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
+                .join(OrgUnit, col(OrgUnit.id) == SubmissionRequest.unit_id)
                 .where(SubmissionRequest.state == RequestState.OPEN)
             ).all()
         for request, unit in rows:
@@ -462,7 +462,9 @@ def summarize(engine: Engine, year: int, folder: Path, mail_dir: Path) -> DemoSu
         return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
     with Session(engine) as session:
-        documents = session.exec(select(GeneratedDocument).order_by(GeneratedDocument.id)).all()
+        documents = session.exec(
+            select(GeneratedDocument).order_by(col(GeneratedDocument.id))
+        ).all()
         return DemoSummary(
             year=year,
             election_year=is_election_year(year),
@@ -474,8 +476,8 @@ def summarize(engine: Engine, year: int, folder: Path, mail_dir: Path) -> DemoSu
             escalations=count(
                 session,
                 OutboxMessage,
-                OutboxMessage.purpose.in_(("escalation", "deviation_escalation")),
-            ),  # type: ignore[attr-defined]
+                col(OutboxMessage.purpose).in_(("escalation", "deviation_escalation")),
+            ),
             deviations=count(session, Deviation, Deviation.beyond_threshold == True),  # noqa: E712
             action_plans=count(session, ActionPlan),
             decisions=count(session, Decision),

@@ -70,6 +70,7 @@ def ensure_stage_instance(
     ).first()
     definition = get_stage(slug)
     calendar = municipality_config(municipality).calendar
+    dates: tuple[dt.date | None, dt.date, dt.date | None, dt.datetime]
     if definition.event_driven:
         if opened_on is None and stage is None:
             raise ArshjulError(f"{definition.name} öppnas vid behov och behöver ett startdatum.")

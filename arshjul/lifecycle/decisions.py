@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from arshjul.errors import ArshjulError
 from arshjul.models import (
@@ -250,7 +250,7 @@ def notify_council_decision(
             OrgUnit.municipality_id == mid,
             OrgUnit.kind.in_((UnitKind.COMMITTEE, UnitKind.EXECUTIVE_BOARD)),  # type: ignore[attr-defined]
         )
-        .order_by(OrgUnit.sort_order)
+        .order_by(col(OrgUnit.sort_order))
     ):
         if unit.id not in frames:
             continue

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from arshjul import links
 from arshjul.calendar.stages import get_stage
@@ -43,7 +43,7 @@ def units_asked(session: Session, *, municipality_id: int, slug: str) -> list[Or
         OrgUnit.active == True,  # noqa: E712
         OrgUnit.kind.in_(kinds),  # type: ignore[attr-defined]
     )
-    return list(session.exec(statement.order_by(OrgUnit.sort_order)).all())
+    return list(session.exec(statement.order_by(col(OrgUnit.sort_order))).all())
 
 
 def grace_until(deadline_at: dt.datetime, grace_working_days: int) -> dt.datetime:

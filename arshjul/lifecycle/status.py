@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from arshjul.lifecycle.watch import working_days_late
 from arshjul.models import (
@@ -72,7 +74,7 @@ def request_statuses(
     """Every request (or every open one), oldest deadline first."""
     versions = (
         select(Submission.request_id, func.count().label("n"))
-        .group_by(Submission.request_id)
+        .group_by(col(Submission.request_id))
         .subquery()
     )
     # The outbox is read for the requests asked about only: a stage's table over
@@ -91,7 +93,7 @@ def request_statuses(
     last_failed = (
         select(OutboxMessage.request_id, func.max(OutboxMessage.id).label("id"))
         .where(*scope, OutboxMessage.state == MessageState.FAILED)
-        .group_by(OutboxMessage.request_id)
+        .group_by(col(OutboxMessage.request_id))
         .subquery()
     )
     last_arrived = (
@@ -101,31 +103,33 @@ def request_statuses(
             OutboxMessage.state == MessageState.SENT,
             OutboxMessage.purpose.in_(_LINK_PURPOSES),  # type: ignore[attr-defined]
         )
-        .group_by(OutboxMessage.request_id)
+        .group_by(col(OutboxMessage.request_id))
         .subquery()
     )
     failed = aliased(OutboxMessage)
-    statement = (
-        select(
+    statement: Select[*tuple[Any, ...]] = (
+        Select(  # nine columns: select() is typed for four at most
             SubmissionRequest,
             StageInstance,
             Cycle,
             OrgUnit,
             Municipality,
             versions.c.n,
-            failed.id,
-            failed.last_error,
+            col(failed.id),
+            col(failed.last_error),
             last_arrived.c.id,
         )
-        .join(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)
-        .join(Cycle, Cycle.id == StageInstance.cycle_id)
-        .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
-        .join(Municipality, Municipality.id == SubmissionRequest.municipality_id)
+        .join(StageInstance, col(StageInstance.id) == SubmissionRequest.stage_instance_id)
+        .join(Cycle, col(Cycle.id) == StageInstance.cycle_id)
+        .join(OrgUnit, col(OrgUnit.id) == SubmissionRequest.unit_id)
+        .join(Municipality, col(Municipality.id) == SubmissionRequest.municipality_id)
         .outerjoin(versions, versions.c.request_id == SubmissionRequest.id)
         .outerjoin(last_failed, last_failed.c.request_id == SubmissionRequest.id)
-        .outerjoin(failed, failed.id == last_failed.c.id)
+        .outerjoin(failed, col(failed.id) == last_failed.c.id)
         .outerjoin(last_arrived, last_arrived.c.request_id == SubmissionRequest.id)
-        .order_by(SubmissionRequest.deadline_at, StageInstance.slug, OrgUnit.sort_order)
+        .order_by(
+            col(SubmissionRequest.deadline_at), col(StageInstance.slug), col(OrgUnit.sort_order)
+        )
     )
     if year is not None:
         statement = statement.where(Cycle.year == year)

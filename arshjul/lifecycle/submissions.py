@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from arshjul import links
 from arshjul.config.schema import PortalConfig
@@ -153,7 +153,7 @@ def _mark_submitted_statement() -> Any:
     """Built once (as the next one): the portal runs both on every post."""
     return (
         update(SubmissionRequest)
-        .where(SubmissionRequest.id == bindparam("b_request"))
+        .where(col(SubmissionRequest.id) == bindparam("b_request"))
         .values(
             state=RequestState.SUBMITTED,
             submitted_at=bindparam("b_submitted_at"),
@@ -167,11 +167,11 @@ def _retire_current_statement() -> Any:
     return (
         update(Submission)
         .where(
-            Submission.request_id == bindparam("b_request"),
-            Submission.is_current == True,  # noqa: E712
+            col(Submission.request_id) == bindparam("b_request"),
+            col(Submission.is_current) == True,  # noqa: E712
         )
         .values(is_current=False)
-        .returning(Submission.id, Submission.version)
+        .returning(col(Submission.id), col(Submission.version))
     )
 
 
@@ -351,7 +351,7 @@ def _coalesce_receipts(
             state=MessageState.SUPERSEDED,
             last_error=f"Ersatt av kvittot för version {submission.version}",
         )
-        .returning(OutboxMessage.id, OutboxMessage.next_attempt_at)  # type: ignore[arg-type]
+        .returning(col(OutboxMessage.id), col(OutboxMessage.next_attempt_at))
     ).all()
     for row in replaced:  # rows this session holds are told, as for the versions above
         loaded = session.identity_map.get(identity_key(OutboxMessage, row.id))

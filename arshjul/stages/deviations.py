@@ -32,6 +32,7 @@ from arshjul.models import (
     Municipality,
     OrgUnit,
     StageInstance,
+    stored_id,
 )
 from arshjul.queries.organisation import contacts, controller_for
 
@@ -101,26 +102,20 @@ def record_deviation(
             Deviation.subject == "",
         )
     ).first()
-    limit = threshold_kr(municipality, budget_kr)
-    values = {
-        "budget_kr": budget_kr,
-        "forecast_kr": forecast_kr,
-        "deviation_kr": budget_kr - forecast_kr,
-        "threshold_kr": limit,
-        "beyond_threshold": rule.beyond_threshold(budget_kr - forecast_kr, limit),
-    }
     if deviation is None:
         deviation = Deviation(
-            municipality_id=municipality.id,  # type: ignore[arg-type]
-            stage_instance_id=stage.id,  # type: ignore[arg-type]
-            unit_id=unit.id,  # type: ignore[arg-type]
+            municipality_id=stored_id(municipality),
+            stage_instance_id=stored_id(stage),
+            unit_id=stored_id(unit),
             kind="operations",
             detected_on=as_of.date(),
-            **values,
         )
-    else:
-        for name, value in values.items():
-            setattr(deviation, name, value)
+    limit = threshold_kr(municipality, budget_kr)
+    deviation.budget_kr = budget_kr
+    deviation.forecast_kr = forecast_kr
+    deviation.deviation_kr = budget_kr - forecast_kr
+    deviation.threshold_kr = limit
+    deviation.beyond_threshold = rule.beyond_threshold(budget_kr - forecast_kr, limit)
     session.add(deviation)
     session.flush()
     return deviation
@@ -135,9 +130,9 @@ def plans_in_force(
         return []
     query = (
         select(ActionPlan, Deviation.kind, Cycle.year)
-        .join(Deviation, Deviation.id == ActionPlan.deviation_id)
-        .join(StageInstance, StageInstance.id == Deviation.stage_instance_id)
-        .join(Cycle, Cycle.id == StageInstance.cycle_id)
+        .join(Deviation, col(Deviation.id) == ActionPlan.deviation_id)
+        .join(StageInstance, col(StageInstance.id) == Deviation.stage_instance_id)
+        .join(Cycle, col(Cycle.id) == StageInstance.cycle_id)
         .where(
             ActionPlan.municipality_id == cycle.municipality_id,
             ActionPlan.state != ActionPlanState.CLOSED,
@@ -288,8 +283,8 @@ def plans_of_cycle(session: Session, *, cycle_id: int) -> list[ActionPlan]:
     return list(
         session.exec(
             select(ActionPlan)
-            .join(Deviation, Deviation.id == ActionPlan.deviation_id)
-            .join(StageInstance, StageInstance.id == Deviation.stage_instance_id)
+            .join(Deviation, col(Deviation.id) == ActionPlan.deviation_id)
+            .join(StageInstance, col(StageInstance.id) == Deviation.stage_instance_id)
             .where(StageInstance.cycle_id == cycle_id)
             .order_by(col(ActionPlan.id))
         ).all()

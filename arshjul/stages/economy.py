@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from arshjul.lifecycle.submissions import current_submission
 from arshjul.models import (
@@ -15,6 +15,7 @@ from arshjul.models import (
     StageInstance,
     SubmissionRequest,
     UnitKind,
+    stored_id,
 )
 from arshjul.stages.deviations import actuals_through, operating_frame
 
@@ -76,7 +77,7 @@ def framed_units(session: Session, municipality_id: int) -> list[OrgUnit]:
                 OrgUnit.active == True,  # noqa: E712
                 OrgUnit.kind.in_(FRAMED_KINDS),  # type: ignore[attr-defined]
             )
-            .order_by(OrgUnit.sort_order)
+            .order_by(col(OrgUnit.sort_order))
         ).all()
     )
 
@@ -103,9 +104,9 @@ def unit_figures(
         if forecast is None:
             forecast = imported_forecast(
                 session,
-                unit_id=unit.id,
+                unit_id=stored_id(unit),
                 year=year,
-                month=forecast_month,  # type: ignore[arg-type]
+                month=forecast_month,
             )
         rows.append(
             UnitFigures(

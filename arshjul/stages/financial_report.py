@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from arshjul.accounts import books
 from arshjul.accounts.balance_requirement import BalanceRequirement, deficit_before
@@ -170,10 +170,10 @@ class Ledger:
         for key, value in self.figures("result_forecast", year).items():
             line, made = key.split("/")
             by_month[int(made)][line] = int(value)
-        made = [m for m in by_month if m <= month]
-        if not made:
+        months = [m for m in by_month if m <= month]
+        if not months:
             return None
-        newest = max(made)
+        newest = max(months)
         return newest, with_sums(INCOME_STATEMENT, by_month[newest])
 
 
@@ -406,7 +406,7 @@ def _investments(ledger: Ledger, year: int, missing: list[str]) -> tuple[fs.Inve
     session = ledger.session
     frames = session.exec(
         select(BudgetFrame, OrgUnit)
-        .join(OrgUnit, OrgUnit.id == BudgetFrame.unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == BudgetFrame.unit_id)
         .where(BudgetFrame.municipality_id == ledger.mid, BudgetFrame.kind == FrameKind.INVESTMENT)
         .order_by(OrgUnit.sort_order, BudgetFrame.area)  # type: ignore[arg-type]
     ).all()
@@ -429,8 +429,7 @@ def _investments(ledger: Ledger, year: int, missing: list[str]) -> tuple[fs.Inve
         actuals[(row.unit_id, row.project, row.year)] += row.amount_kr
     rows = []
     for (unit_id, project), by_year in by_project.items():
-        counted = {y: counting(fs_) for y, fs_ in by_year.items()}
-        counted = {y: f for y, f in counted.items() if f is not None}
+        counted = {y: best for y, fs_ in by_year.items() if (best := counting(fs_)) is not None}
         if year not in counted:
             continue
         years = sorted(counted)

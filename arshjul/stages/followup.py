@@ -194,7 +194,7 @@ def _plan_units(ctx: StageContext) -> list[OrgUnit]:
         for u in ctx.session.exec(
             select(OrgUnit)
             .where(OrgUnit.municipality_id == ctx.municipality.id)
-            .order_by(OrgUnit.sort_order)
+            .order_by(col(OrgUnit.sort_order))
         )
         if u.id in units and u.kind in (UnitKind.COMMITTEE, UnitKind.EXECUTIVE_BOARD)
     ]

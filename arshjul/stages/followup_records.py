@@ -67,7 +67,7 @@ def record_goal_answers(ctx: StageContext) -> None:
             indicator = indicators.get(key)
             if indicator is None or owner.get(indicator.goal_id) != unit_id:
                 continue
-            row = ctx.session.exec(
+            measured = ctx.session.exec(
                 select(IndicatorValue).where(
                     IndicatorValue.indicator_id == indicator.id,
                     IndicatorValue.year == ctx.year,
@@ -79,8 +79,8 @@ def record_goal_answers(ctx: StageContext) -> None:
                 year=ctx.year,
                 stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
             )
-            row.value = float(value) if value is not None else None
-            ctx.session.add(row)
+            measured.value = float(value) if value is not None else None
+            ctx.session.add(measured)
     ctx.session.flush()
 
 

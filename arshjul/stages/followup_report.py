@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from arshjul.documents import followup_contents as doc
 from arshjul.formats import month_name
@@ -55,7 +55,7 @@ def latest_deviation(ctx: StageContext, unit_id: int) -> Deviation | None:
     return ctx.session.exec(
         select(Deviation)
         .where(Deviation.unit_id == unit_id, Deviation.kind == "operations")
-        .order_by(Deviation.detected_on.desc(), Deviation.id.desc())  # type: ignore[attr-defined]
+        .order_by(Deviation.detected_on.desc(), col(Deviation.id).desc())  # type: ignore[attr-defined]
     ).first()
 
 
@@ -74,9 +74,9 @@ def _plan_summaries(ctx: StageContext, plans: list[ActionPlan] | None) -> tuple[
         deviation = ctx.session.get(Deviation, plan.deviation_id)
         follow_ups = ctx.session.exec(
             select(ActionPlanFollowUp, StageInstance)
-            .join(StageInstance, StageInstance.id == ActionPlanFollowUp.stage_instance_id)
+            .join(StageInstance, col(StageInstance.id) == ActionPlanFollowUp.stage_instance_id)
             .where(ActionPlanFollowUp.action_plan_id == plan.id)
-            .order_by(StageInstance.opens_on)
+            .order_by(col(StageInstance.opens_on))
         ).all()
         summaries.append(
             doc.ActionPlanSummary(
@@ -139,7 +139,7 @@ def _companies(ctx: StageContext, results: dict[str, int]) -> tuple[doc.CompanyR
     companies = ctx.session.exec(
         select(OrgUnit)
         .where(OrgUnit.municipality_id == ctx.municipality.id, OrgUnit.kind == UnitKind.COMPANY)
-        .order_by(OrgUnit.sort_order)
+        .order_by(col(OrgUnit.sort_order))
     ).all()
     reports = []
     for company in companies:
@@ -196,7 +196,7 @@ def _goals(ctx: StageContext) -> tuple[doc.GoalReport, ...]:
         )
         return ()
     goals = session.exec(
-        select(Goal).where(Goal.term_id == term.id).order_by(Goal.sort_order)
+        select(Goal).where(col(Goal.term_id) == term.id).order_by(col(Goal.sort_order))
     ).all()
     areas = {a.id: a.name for a in session.exec(select(StrategicArea))}
     units = {u.id: u.name for u in session.exec(select(OrgUnit))}
@@ -254,11 +254,11 @@ def _goals(ctx: StageContext) -> tuple[doc.GoalReport, ...]:
                 title=goal.title,
                 level=goal.level,
                 unit=units.get(goal.unit_id) if goal.unit_id else None,
-                strategic_area=areas.get(goal.strategic_area_id, ""),  # type: ignore[arg-type]
+                strategic_area=areas.get(goal.strategic_area_id, ""),
                 attainment=str(attainment),
                 motivation=motivation,
                 indicators=indicators(goal),
-                council_goal=keys.get(goal.council_goal_id) if goal.council_goal_id else None,  # type: ignore[arg-type]
+                council_goal=keys.get(goal.council_goal_id) if goal.council_goal_id else None,
             )
         )
     return tuple(reports)
@@ -269,14 +269,20 @@ def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
     consequence) first."""
     from arshjul.forms.figures import risk_value_text
 
-    value = Risk.probability * Risk.consequence  # type: ignore[operator]
+    value = Risk.probability * Risk.consequence
     rows: dict[int, list[doc.ControlOutcome]] = {}
     for risk, control, unit in ctx.session.exec(
         select(Risk, Control, OrgUnit)
-        .join(Control, Control.risk_id == Risk.id)
-        .join(OrgUnit, OrgUnit.id == Risk.unit_id)
+        .join(Control, col(Control.risk_id) == Risk.id)
+        .join(OrgUnit, col(OrgUnit.id) == Risk.unit_id)
         .where(Risk.municipality_id == ctx.municipality.id, Risk.year == ctx.year)
-        .order_by(OrgUnit.sort_order, OrgUnit.id, value.desc(), Risk.key, Control.key)
+        .order_by(
+            col(OrgUnit.sort_order),
+            col(OrgUnit.id),
+            col(value).desc(),
+            col(Risk.key),
+            col(Control.key),
+        )
     ):
         how = ", ".join(part for part in (control.frequency, control.owner) if part)
         rows.setdefault(unit.id, []).append(  # type: ignore[arg-type]
@@ -294,7 +300,7 @@ def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
     units = ctx.session.exec(
         select(OrgUnit)
         .where(OrgUnit.municipality_id == ctx.municipality.id)
-        .order_by(OrgUnit.sort_order, OrgUnit.id)
+        .order_by(col(OrgUnit.sort_order), col(OrgUnit.id))
     ).all()
     return tuple(
         doc.InternalControl(u.name, tuple(rows.get(u.id, ())), summaries.get(u.id, ""))  # type: ignore[arg-type]
@@ -309,7 +315,7 @@ def _company_assessments(ctx: StageContext) -> tuple[doc.CompanyAssessment, ...]
     for company in ctx.session.exec(
         select(OrgUnit)
         .where(OrgUnit.municipality_id == ctx.municipality.id, OrgUnit.kind == UnitKind.COMPANY)
-        .order_by(OrgUnit.sort_order)
+        .order_by(col(OrgUnit.sort_order))
     ):
         if not company.wholly_owned:
             continue
@@ -381,7 +387,7 @@ def _previous_report(ctx: StageContext) -> dt.date | None:
         select(StageInstance)
         .where(
             StageInstance.municipality_id == ctx.municipality.id,
-            StageInstance.slug.startswith("ekonomirapport"),  # type: ignore[attr-defined]
+            StageInstance.slug.startswith("ekonomirapport"),
             StageInstance.state.in_(("compiled", "decided")),  # type: ignore[attr-defined]
             StageInstance.opens_on < ctx.stage.opens_on,
         )

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from arshjul.accounts.budget import PlanYear
 from arshjul.formats import format_date
@@ -208,9 +208,9 @@ def tax_rate(
     }
     decisions = session.exec(
         select(Decision, StageInstance)
-        .join(StageInstance, StageInstance.id == Decision.stage_instance_id)
+        .join(StageInstance, col(StageInstance.id) == Decision.stage_instance_id)
         .where(Decision.municipality_id == municipality_id)
-        .order_by(Decision.decided_on, Decision.id)
+        .order_by(col(Decision.decided_on), col(Decision.id))
     ).all()
     with_rate = [(d, s) for d, s in decisions if d.details.get("tax_rate")]
     this_cycle = [(d, s) for d, s in with_rate if cycle_id is None or s.cycle_id == cycle_id]

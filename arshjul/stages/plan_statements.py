@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 
 from arshjul.accounts import books
 from arshjul.accounts.budget import PlanYear, budgeted_balance, budgeted_income, financing
@@ -31,7 +31,7 @@ from arshjul.governance.terms import (
     term_of,
     uncovered_years,
 )
-from arshjul.models import Decision, FrameKind, OrgUnit, PlanningFigure, Term
+from arshjul.models import Decision, FrameKind, OrgUnit, PlanningFigure, Term, stored_id
 from arshjul.models.accounts import MUNICIPALITY_ENTITY
 from arshjul.stages import plan_basis as basis
 from arshjul.stages.base import StageContext
@@ -59,10 +59,10 @@ class PlanParts:
         year = ctx.year + 1
         mid = ctx.municipality.id
         ctx.session.exec(
-            delete(PlanningFigure).where(  # type: ignore[call-overload]
-                PlanningFigure.municipality_id == mid,
-                PlanningFigure.year == year,
-                PlanningFigure.kind == "result_budget",
+            delete(PlanningFigure).where(
+                col(PlanningFigure.municipality_id) == mid,
+                col(PlanningFigure.year) == year,
+                col(PlanningFigure.kind) == "result_budget",
             )
         )
         source = f"{adopted.body} {adopted.date.isoformat()} {adopted.paragraph}"[:300]
@@ -117,7 +117,8 @@ def _frames(
     mid: int = ctx.municipality.id  # type: ignore[assignment]
     units = framed_units(ctx.session, mid)
     bodies = {
-        u.id: u for u in ctx.session.exec(select(OrgUnit).where(OrgUnit.municipality_id == mid))
+        stored_id(u): u
+        for u in ctx.session.exec(select(OrgUnit).where(OrgUnit.municipality_id == mid))
     }
     by_year = [basis.counting_frames(ctx.session, municipality_id=mid, year=y) for y in years]
     lines = []
@@ -135,7 +136,9 @@ def _frames(
         lines.append(
             pd.FrameLine(
                 unit.name,
-                *amounts,
+                amounts[0],
+                amounts[1],
+                amounts[2],
                 decision=_decision_text(decision, bodies) if decision else "",
             )
         )
@@ -160,7 +163,9 @@ def _investments(ctx: StageContext, years: tuple[int, int, int]) -> tuple[pd.Inv
             pd.InvestmentLine(
                 project.unit,
                 project.project or "Investeringar",
-                *project.amounts,
+                project.amounts[0],
+                project.amounts[1],
+                project.amounts[2],
                 whole=project.whole_kr,
                 span=f"{project.years[0]}–{project.years[-1]}" if beyond else "",
             )

@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from arshjul.documents import planning_data as pd
 from arshjul.documents import ramar_data as rd
@@ -26,6 +26,7 @@ from arshjul.models import (
     StrategicArea,
     Term,
     UnitKind,
+    stored_id,
 )
 from arshjul.stages import plan_basis as basis
 from arshjul.stages.base import OpenExtras, StageContext, StageSpec, record_document
@@ -154,8 +155,7 @@ def compile_ramar(ctx: StageContext) -> list[Path]:
         cycle_year=ctx.year,
         financial=financial_starting_points(ctx),
         committees=tuple(
-            a.as_frame(investments.get(units[a.name].id, 0))
-            for a in allocations  # type: ignore[arg-type]
+            a.as_frame(investments.get(stored_id(units[a.name]), 0)) for a in allocations
         ),
         timetable=tuple(
             rd.TimetableRow(s.name, s.opens, s.deadline, (rd.Decision("Beslut", s.decision),))
@@ -237,7 +237,7 @@ def ramar_attachment(ctx: StageContext) -> OpenExtras:
     """The preliminary frames and instructions go with the requests for analyses."""
     document = ctx.session.exec(
         select(GeneratedDocument)
-        .join(StageInstance, StageInstance.id == GeneratedDocument.stage_instance_id)
+        .join(StageInstance, col(StageInstance.id) == GeneratedDocument.stage_instance_id)
         .where(StageInstance.cycle_id == ctx.cycle.id, GeneratedDocument.kind == "ramar")
         .order_by(GeneratedDocument.version.desc())  # type: ignore[attr-defined]
     ).first()
@@ -393,13 +393,13 @@ def _goal_areas(ctx: StageContext) -> tuple[pd.StrategicAreaLine, ...]:
     for area in session.exec(
         select(StrategicArea)
         .where(StrategicArea.term_id == term.id)
-        .order_by(StrategicArea.sort_order)
+        .order_by(col(StrategicArea.sort_order))
     ):
         goals = []
         for goal in session.exec(
             select(Goal)
             .where(Goal.strategic_area_id == area.id, Goal.level == "council")
-            .order_by(Goal.sort_order)
+            .order_by(col(Goal.sort_order))
         ):
             lines = []
             for ind in session.exec(select(Indicator).where(Indicator.goal_id == goal.id)):
@@ -429,12 +429,12 @@ def _decision_records(ctx: StageContext) -> tuple[pd.DecisionRecord, ...]:
     }
     for decision in ctx.session.exec(
         select(Decision)
-        .join(StageInstance, StageInstance.id == Decision.stage_instance_id)
+        .join(StageInstance, col(StageInstance.id) == Decision.stage_instance_id)
         .where(
             StageInstance.cycle_id == ctx.cycle.id,
             StageInstance.slug.in_(("ks-beslut", "kf-beslut")),  # type: ignore[attr-defined]
         )
-        .order_by(Decision.decided_on)
+        .order_by(col(Decision.decided_on))
     ):
         body = bodies[decision.body_unit_id]
         by_key = {u.key: u.name for u in bodies.values()}
@@ -465,13 +465,12 @@ def _decision_records(ctx: StageContext) -> tuple[pd.DecisionRecord, ...]:
         if decision.details.get("tax_rate"):
             rate = decision.details["tax_rate"].replace(".", ",")
             changes.append(f"Skattesats {rate} kronor per 100 kronor")
-        changes = tuple(changes)  # type: ignore[assignment]
         records.append(
             pd.DecisionRecord(
                 body.name,
                 decision.decided_on,
                 decision.paragraph,
-                changes,
+                tuple(changes),
                 body.kind == UnitKind.COUNCIL,
             )
         )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from arshjul.formats import format_datetime, format_percent, format_tkr
 from arshjul.timezone import STOCKHOLM
@@ -79,7 +79,7 @@ def stage_view(
         municipality = get_municipality(session, code)
         stages = session.exec(
             select(StageInstance)
-            .join(Cycle, Cycle.id == StageInstance.cycle_id)
+            .join(Cycle, col(Cycle.id) == StageInstance.cycle_id)
             .where(Cycle.municipality_id == municipality.id, Cycle.year == year)
             .where(StageInstance.slug == slug)
         ).all()
@@ -92,14 +92,14 @@ def stage_view(
         ]
         deviations = session.exec(
             select(Deviation, OrgUnit)
-            .join(OrgUnit, OrgUnit.id == Deviation.unit_id)
-            .where(Deviation.stage_instance_id.in_([s.id for s in stages]))  # type: ignore[union-attr]
-            .order_by(OrgUnit.sort_order)
+            .join(OrgUnit, col(OrgUnit.id) == Deviation.unit_id)
+            .where(col(Deviation.stage_instance_id).in_([s.id for s in stages]))
+            .order_by(col(OrgUnit.sort_order))
         ).all()
         documents = session.exec(
             select(GeneratedDocument)
             .where(GeneratedDocument.stage_instance_id.in_([s.id for s in stages]))  # type: ignore[attr-defined]
-            .order_by(GeneratedDocument.version)
+            .order_by(col(GeneratedDocument.version))
         ).all()
         queued = waiting(session, as_of=as_of, municipality_id=municipality.id)
         return StageView(

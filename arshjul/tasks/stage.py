@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from arshjul.models import Cycle, Municipality, OrgUnit, StageInstance, StageState
 from arshjul.models.db import session_scope
@@ -315,8 +315,8 @@ def action_plan_keys(
     with session_scope(engine) as session:
         statement = (
             select(StageInstance.instance_key)
-            .join(Cycle, Cycle.id == StageInstance.cycle_id)
-            .join(Municipality, Municipality.id == Cycle.municipality_id)
+            .join(Cycle, col(Cycle.id) == StageInstance.cycle_id)
+            .join(Municipality, col(Municipality.id) == Cycle.municipality_id)
             .where(StageInstance.slug == "atgardsplan", Cycle.year == year)
         )
         if municipality:
