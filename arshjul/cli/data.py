@@ -92,10 +92,10 @@ def submit_command(
     """Lämna underlag för en nämnds räkning (sparas som ny version, loggas som ditt)."""
     check_year(year)
     moment = parse_as_of(as_of)
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from arshjul.lifecycle.on_behalf import read_answer_file, submit_on_behalf
-    from arshjul.models import Cycle, OrgUnit, StageInstance, SubmissionRequest
+    from arshjul.models import Cycle, OrgUnit, StageInstance, SubmissionRequest, stored_id
     from arshjul.models.db import session_scope
     from arshjul.queries.organisation import get_municipality
 
@@ -104,11 +104,11 @@ def submit_command(
         municipality = get_municipality(session, kommun)
         request = session.exec(
             select(SubmissionRequest)
-            .join(StageInstance, StageInstance.id == SubmissionRequest.stage_instance_id)
-            .join(Cycle, Cycle.id == StageInstance.cycle_id)
-            .join(OrgUnit, OrgUnit.id == SubmissionRequest.unit_id)
+            .join(StageInstance, col(StageInstance.id) == SubmissionRequest.stage_instance_id)
+            .join(Cycle, col(Cycle.id) == StageInstance.cycle_id)
+            .join(OrgUnit, col(OrgUnit.id) == SubmissionRequest.unit_id)
             .where(
-                Cycle.municipality_id == municipality.id,
+                Cycle.municipality_id == stored_id(municipality),
                 Cycle.year == year,
                 StageInstance.slug == stage,
                 StageInstance.instance_key == instance,

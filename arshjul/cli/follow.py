@@ -32,7 +32,7 @@ def outbox_mark() -> tuple[set[int], int]:
 
 def report_mail(mark: tuple[set[int], int], as_of: dt.datetime) -> int:
     """Print what the run's mail left behind (refusals, notice, queue); the exit code."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from arshjul.mail.outbox import FAILURE_NOTICE, undelivered, undelivered_ids, waiting
     from arshjul.models import OutboxMessage
@@ -43,7 +43,7 @@ def report_mail(mark: tuple[set[int], int], as_of: dt.datetime) -> int:
         refused = undelivered(session, ids=undelivered_ids(session) - before)
         notices = session.exec(
             select(OutboxMessage).where(
-                OutboxMessage.purpose == FAILURE_NOTICE, OutboxMessage.id > newest
+                OutboxMessage.purpose == FAILURE_NOTICE, col(OutboxMessage.id) > newest
             )
         ).all()
         queued = waiting(session, as_of=as_of)

@@ -115,7 +115,7 @@ def _resent_line(
         if rerun:
             return "Inga länkar behövde skickas om."
         return "Inga öppna begäranden hade länkar ute; inget behövde skickas om."
-    from sqlmodel import Session, select
+    from sqlmodel import Session, col, select
 
     from arshjul.mail.sender import deliver_queued
     from arshjul.models import MessageState, OutboxMessage
@@ -124,7 +124,7 @@ def _resent_line(
     deliver_queued(engine, settings=settings, as_of=moment)
     with Session(engine) as session:
         states = list(
-            session.exec(select(OutboxMessage.state).where(OutboxMessage.id.in_(queued)))  # type: ignore[union-attr]
+            session.exec(select(OutboxMessage.state).where(col(OutboxMessage.id).in_(queued)))
         )
     sent = states.count(MessageState.SENT)
     waiting = states.count(MessageState.QUEUED)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,8 +13,8 @@ from arshjul.cli.common import AsOfOption, KommunOption, app, check_year, parse_
 from arshjul.errors import ArshjulError
 
 
-def load_flow(slug: str):  # type: ignore[no-untyped-def]
-    """The Prefect flow of a stage, by its slug."""
+def load_flow(slug: str) -> Callable[..., dict[str, Any]]:
+    """The Prefect flow of a stage, by its slug: called, it returns what it did per municipality."""
     from arshjul.calendar.stages import get_stage
     from arshjul.deployments import flow_for
 
@@ -48,7 +49,7 @@ def run_command(
     if not results:
         typer.echo(f"{name} {year}: inget att göra ännu den {moment:%Y-%m-%d}.")
     for where, result in results.items():
-        state = STAGE_STATE_SV.get(result["state"], result["state"])  # type: ignore[call-overload]
+        state = STAGE_STATE_SV.get(result["state"], result["state"])
         typer.echo(f"{name} {year} ({where}): {state}")
         for path in result["documents"]:
             typer.echo(f"  dokument: {path}")
@@ -91,6 +92,7 @@ def decide_command(
     changes = _frame_changes(frame or [])
     rate = _tax_rate(tax_rate) if tax_rate is not None else None
     from arshjul.calendar.stages import get_stage
+    from arshjul.models import stored_id
     from arshjul.models.db import session_scope
     from arshjul.queries.organisation import get_municipality
     from arshjul.settings import get_settings
@@ -112,7 +114,7 @@ def decide_command(
             corrects_id=corrects,
             tax_rate=rate,
         )
-        number, cited = decided.decision.id, decided.decision.paragraph
+        number, cited = stored_id(decided.decision), decided.decision.paragraph
     typer.echo(f"Beslut nr {number} registrerat: {get_stage(stage).name}, {cited}, {date}.")
     for path in decided.documents:
         typer.echo(f"Dokument skrivet: {path}")
