@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from arshjul.calendar.stages import STAGES
 from arshjul.timezone import TIMEZONE_NAME
 
 WATCH_CRON = "0 7 * * 1-5"
@@ -20,8 +21,6 @@ def flow_for(slug: str) -> Any:
 def runner_deployments() -> list[Any]:
     """One deployment per stage and the daily watch, each one run at a time."""
     from prefect.schedules import Cron
-
-    from arshjul.calendar.stages import STAGES
 
     watch = flow_for("bevakning").to_deployment(
         name="bevakning",

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from arshjul.settings import get_settings
+from arshjul.timezone import now
+
 
 def prepare_prefect() -> None:
     """Defaults for Prefect that a user's own environment can still override."""
-    from arshjul.settings import get_settings
 
     settings = get_settings()
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -26,6 +28,5 @@ def prepare_prefect() -> None:
 
 def now_stockholm() -> dt.datetime:
     """The default ``as_of``: now in Europe/Stockholm."""
-    from arshjul.timezone import now
 
     return now()

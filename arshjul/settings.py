@@ -131,8 +131,6 @@ class Settings(BaseSettings):
         except FileNotFoundError:
             key = b""
         if not key:
-            from arshjul.errors import ArshjulError
-
             raise ArshjulError(
                 f"Nyckeln till de personliga länkarna saknas: {path}. Kör arshjul init på en "
                 "ny installation, eller lägg tillbaka nyckelfilen från en säkerhetskopia."

@@ -52,6 +52,8 @@ def run_demo(year: int, out: Path, echo: Callable[[str], None]) -> DemoSummary:
     from arshjul.runtime import prepare_prefect
 
     prepare_prefect()
+    # Deferred: Prefect reads its settings when first imported, so everything that
+    # brings it in (the flows, through the demo's year) comes after prepare_prefect().
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from sqlmodel import Session
 

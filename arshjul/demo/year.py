@@ -18,9 +18,41 @@ from pathlib import Path
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from arshjul.calendar.stages import STAGES
+from arshjul.calendar.schedule import build_schedule
+from arshjul.calendar.stages import STAGES, is_election_year
 from arshjul.calendar.workdays import WORKING_DAYS
+from arshjul.config.stored import municipality_config
 from arshjul.demo import books, figures, secretaries
+from arshjul.deployments import flow_for
+from arshjul.flows.bevakning import bevakning
+from arshjul.forms.figures import term_for_year
+from arshjul.imports import import_file, import_trial_balance
+from arshjul.lifecycle.on_behalf import submit_on_behalf
+from arshjul.lifecycle.tokens import ensure_link_key
+from arshjul.lifecycle.watch import run_watch
+from arshjul.mail.sender import deliver_queued
+from arshjul.models import (
+    ActionPlan,
+    Cycle,
+    Decision,
+    Deviation,
+    GeneratedDocument,
+    Goal,
+    Indicator,
+    OrgUnit,
+    OutboxMessage,
+    RequestState,
+    StageInstance,
+    StageState,
+    Submission,
+    SubmissionRequest,
+)
+from arshjul.models.db import session_scope
+from arshjul.queries.organisation import get_municipality
+from arshjul.settings import get_settings
+from arshjul.stages.decide import decide
+from arshjul.stages.deviations import operating_frame
+from arshjul.tasks.step import run_directly
 from arshjul.timezone import STOCKHOLM
 
 PLANNING = frozenset(s.slug for s in STAGES if s.is_planning)
@@ -65,11 +97,6 @@ class Year:
         slugs: set[str] | None = None,
         never: frozenset[str] = frozenset(),
     ):
-        from arshjul.calendar.schedule import build_schedule
-        from arshjul.config.stored import municipality_config
-        from arshjul.lifecycle.tokens import ensure_link_key
-        from arshjul.queries.organisation import get_municipality
-        from arshjul.settings import get_settings
 
         self.engine = engine
         self.year = year
@@ -145,8 +172,6 @@ class Year:
     # ------------------------------------------------------------------ actions
     def _import(self, kind: str, path: Path, day: dt.date, entity: str | None = None) -> None:
         """One file through the same import a controller uses (a trial balance by entity)."""
-        from arshjul.config.stored import municipality_config
-        from arshjul.imports import import_file, import_trial_balance
 
         with Session(self.engine) as session:
             if entity is not None:
@@ -270,7 +295,6 @@ class Year:
 
     def ready_or_opening(self, day: dt.date, events: list[tuple[str, str]]) -> list[str]:
         """The stages to run today: those opening, and those the watch found ready."""
-        from arshjul.models import Cycle, StageInstance, StageState
 
         slugs = [what for kind, what in events if kind == "open"]
         with Session(self.engine) as session:
@@ -284,14 +308,8 @@ class Year:
     def watch(self, day: dt.date) -> None:
         """The daily watch: the Prefect flow, or its functions directly."""
         if self.through_prefect:
-            from arshjul.flows.bevakning import bevakning
-
             bevakning(as_of=at(day))
             return
-        from arshjul.lifecycle.watch import run_watch
-        from arshjul.mail.sender import deliver_queued
-        from arshjul.models.db import session_scope
-        from arshjul.settings import get_settings
 
         with session_scope(self.engine) as session:
             run_watch(session, municipality=self.municipality, as_of=at(day))
@@ -301,8 +319,6 @@ class Year:
         """The stage's flow, through Prefect or (the quick path) its body without it."""
         if self.slugs is not None and slug not in self.slugs:
             return
-        from arshjul.deployments import flow_for
-        from arshjul.tasks.step import run_directly
 
         flow = flow_for(slug)
         moment = at(day, 8)
@@ -323,16 +339,6 @@ class Year:
 
     def answer(self, day: dt.date) -> None:
         """Every secretary whose day has come sends in, through the form's own model."""
-        from arshjul.forms.figures import term_for_year
-        from arshjul.lifecycle.on_behalf import submit_on_behalf
-        from arshjul.models import (
-            Goal,
-            Indicator,
-            OrgUnit,
-            RequestState,
-            StageInstance,
-            SubmissionRequest,
-        )
 
         with Session(self.engine, expire_on_commit=False) as session:
             rows = session.exec(
@@ -379,17 +385,11 @@ class Year:
                 session.commit()
 
     def council_frame(self, session: Session, unit_id: int) -> int:
-        from arshjul.stages.deviations import operating_frame
 
         return operating_frame(session, unit_id=unit_id, budget_year=self.year + 1) or 0
 
     def decide(self, slug: str, day: dt.date) -> None:
         """The bodies decide on their meeting day; the budget preparation adds 2 000 tkr."""
-        from arshjul.models import OrgUnit
-        from arshjul.models.db import session_scope
-        from arshjul.settings import get_settings
-        from arshjul.stages.decide import decide
-        from arshjul.stages.deviations import operating_frame
 
         with session_scope(self.engine) as session:
             changes = {}
@@ -415,8 +415,6 @@ class Year:
 
     def schedule_followups(self, day: dt.date) -> None:
         """The days that matter for every request now open: reminders, answers, escalations."""
-        from arshjul.models import RequestState, SubmissionRequest
-        from arshjul.models.organisation import OrgUnit
 
         with Session(self.engine) as session:
             rows = session.exec(
@@ -447,16 +445,6 @@ class Year:
 
 def summarize(engine: Engine, year: int, folder: Path, mail_dir: Path) -> DemoSummary:
     """Count what the year left behind."""
-    from arshjul.calendar.stages import is_election_year
-    from arshjul.models import (
-        ActionPlan,
-        Decision,
-        Deviation,
-        GeneratedDocument,
-        OutboxMessage,
-        Submission,
-        SubmissionRequest,
-    )
 
     def count(session: Session, model, *where) -> int:  # type: ignore[no-untyped-def]
         return session.exec(select(func.count()).select_from(model).where(*where)).one()

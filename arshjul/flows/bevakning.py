@@ -7,7 +7,9 @@ import datetime as dt
 from prefect import flow, get_run_logger
 
 from arshjul.calendar.workdays import WORKING_DAYS
-from arshjul.tasks.common import resolve_as_of, run_name
+from arshjul.models import Municipality
+from arshjul.models.db import session_scope
+from arshjul.tasks.common import engine_and_settings, resolve_as_of, run_name
 from arshjul.tasks.mail import deliver_mail, publish_mail_state
 from arshjul.tasks.watch import publish_status, watch_municipality
 from arshjul.timezone import STOCKHOLM
@@ -15,10 +17,6 @@ from arshjul.timezone import STOCKHOLM
 
 def _all_codes() -> list[str]:
     from sqlmodel import select
-
-    from arshjul.models import Municipality
-    from arshjul.models.db import session_scope
-    from arshjul.tasks.common import engine_and_settings
 
     engine, _ = engine_and_settings()
     with session_scope(engine) as session:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import object_session
 from sqlmodel import SQLModel, select
 
+from arshjul.config.schema import InternalControlConfig
+from arshjul.config.stored import municipality_config
 from arshjul.formats import format_date
 from arshjul.imports.columns import CellContext, Column, ColumnType, fold
 from arshjul.models import (
@@ -197,8 +199,6 @@ def _area_matches_kind(row: Row, ctx: CellContext) -> list[tuple[str, str]]:
 
 def _internal_control_config(unit: OrgUnit) -> InternalControlConfig:
     """The unit's municipality's scale and categories for internal control."""
-    from arshjul.config.schema import InternalControlConfig
-    from arshjul.config.stored import municipality_config
 
     session = object_session(unit)
     municipality = session.get(Municipality, unit.municipality_id) if session else None

@@ -9,6 +9,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from arshjul.errors import ArshjulError
+from arshjul.formats import format_date, format_tkr
+from arshjul.mail.outbox import enqueue
 from arshjul.models import (
     AuditEntry,
     BudgetFrame,
@@ -20,6 +22,7 @@ from arshjul.models import (
     StageState,
     UnitKind,
 )
+from arshjul.queries.organisation import recipients_for_request
 
 # Which body decides at which stage, and what status its frames get.
 DECIDING_BODY = {
@@ -230,9 +233,6 @@ def notify_council_decision(
     session: Session, *, municipality: Municipality, decision: Decision, as_of: dt.datetime
 ) -> int:
     """Tell every committee its adopted frame and that its budget work begins; once each."""
-    from arshjul.formats import format_date, format_tkr
-    from arshjul.mail.outbox import enqueue
-    from arshjul.queries.organisation import recipients_for_request
 
     mid = municipality.id
     frames = {

@@ -14,6 +14,10 @@ from typing import Any
 from sqlmodel import Session
 
 from arshjul.errors import ArshjulError
+from arshjul.forms.base import validate_form
+from arshjul.forms.figures import stage_facts
+from arshjul.forms.registry import form_for
+from arshjul.lifecycle.submissions import store_submission
 from arshjul.models import Submission, SubmissionRequest
 
 
@@ -21,9 +25,6 @@ def validated(
     session: Session, *, request: SubmissionRequest, data: dict[str, Any], submitted_by: str
 ) -> dict[str, Any]:
     """The answer as the stage's form stores it; every problem named in Swedish."""
-    from arshjul.forms.base import validate_form
-    from arshjul.forms.figures import stage_facts
-    from arshjul.forms.registry import form_for
 
     facts = stage_facts(session, request)
     form, errors = validate_form(
@@ -48,7 +49,6 @@ def submit_on_behalf(
     on_behalf: bool = True,
 ) -> Submission:
     """Validate through the form and store a new version, recorded as made by ``submitted_by``."""
-    from arshjul.lifecycle.submissions import store_submission
 
     stored = validated(session, request=request, data=data, submitted_by=submitted_by)
     return store_submission(

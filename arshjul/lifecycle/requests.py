@@ -14,8 +14,10 @@ from arshjul.calendar.stages import get_stage
 from arshjul.calendar.workdays import WORKING_DAYS
 from arshjul.config.stored import municipality_config
 from arshjul.governance import readiness
+from arshjul.mail.outbox import enqueue
 from arshjul.models import (
     AuditEntry,
+    Cycle,
     Municipality,
     OrgUnit,
     StageInstance,
@@ -71,7 +73,6 @@ def open_requests(
     nothing new. Each request and its e-mail are written in the caller's
     transaction, so both or neither exist.
     """
-    from arshjul.mail.outbox import enqueue
 
     config = municipality_config(municipality)
     report = OpenReport()
@@ -177,7 +178,6 @@ def request_context(
 
 
 def _cycle_year(session: Session, stage: StageInstance) -> int:
-    from arshjul.models import Cycle
 
     cycle = session.get(Cycle, stage.cycle_id)
     assert cycle is not None

@@ -24,11 +24,14 @@ from sqlmodel import Session, col, select
 
 from arshjul import links
 from arshjul.config.schema import PortalConfig
+from arshjul.config.stored import municipality_config
 from arshjul.errors import ArshjulError
 from arshjul.formats import format_datetime
+from arshjul.mail.outbox import enqueue
 from arshjul.models import (
     Attachment,
     AuditEntry,
+    Cycle,
     MessageState,
     Municipality,
     OrgUnit,
@@ -38,6 +41,7 @@ from arshjul.models import (
     Submission,
     SubmissionRequest,
 )
+from arshjul.queries.organisation import controller_among, recipients_among, unit_contacts
 from arshjul.timezone import STOCKHOLM
 
 RATE_WINDOW = dt.timedelta(minutes=1)
@@ -76,7 +80,6 @@ def portal_limits(municipality: Municipality) -> PortalConfig:
     """The municipality's ``[portal]`` limits (the defaults for a row loaded without a file)."""
     if not municipality.config:
         return PortalConfig()
-    from arshjul.config.stored import municipality_config
 
     return municipality_config(municipality).portal
 
@@ -283,9 +286,6 @@ def _queue_receipt(
     submission: Submission,
     summary: Sequence[tuple[str, str]],
 ) -> None:
-    from arshjul.mail.outbox import enqueue
-    from arshjul.models import Cycle
-    from arshjul.queries.organisation import controller_among, recipients_among, unit_contacts
 
     municipality = session.get(Municipality, request.municipality_id)
     unit = session.get(OrgUnit, request.unit_id)

@@ -27,8 +27,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from arshjul.config.stored import municipality_config
 from arshjul.errors import ArshjulError
+from arshjul.formats import format_date
+from arshjul.lifecycle.requests import request_context
 from arshjul.links import LINK_PLACEHOLDER, derive_token, hash_token, tokens_match
+from arshjul.mail.outbox import enqueue
+from arshjul.models import (
+    AuditEntry,
+    Cycle,
+    LinkKey,
+    MessageState,
+    Municipality,
+    OrgUnit,
+    OutboxMessage,
+    RequestState,
+    StageInstance,
+    SubmissionRequest,
+)
+from arshjul.queries.organisation import controller_for, recipients_for_request
+from arshjul.timezone import STOCKHOLM
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -156,15 +174,11 @@ def recorded_key(session: Session) -> LinkKey | None:
     """The key in use as the database knows it: the newest fingerprint recorded."""
     from sqlmodel import select
 
-    from arshjul.models import LinkKey
-
     return session.exec(select(LinkKey).order_by(LinkKey.id.desc()).limit(1)).first()  # type: ignore[union-attr]
 
 
 def _newest_link(session: Session) -> SubmissionRequest | None:
     from sqlmodel import select
-
-    from arshjul.models import SubmissionRequest
 
     return session.exec(
         select(SubmissionRequest)
@@ -190,8 +204,6 @@ def ensure_link_key(engine: Engine, settings: Settings) -> KeyCheck:
     :class:`LinkKeyError` that says how to restore the key or issue a new one.
     """
     from sqlmodel import Session
-
-    from arshjul.models import LinkKey
 
     require_schema(engine)
     source = key_source(settings)
@@ -238,8 +250,6 @@ def _read_written(path: Path) -> bytes:
 
 def _refusal(source: KeySource, recorded: LinkKey | None, *, missing: bool) -> LinkKeyError:
     """Why the engine will not start, and the two ways out, in Swedish."""
-    from arshjul.formats import format_date
-    from arshjul.timezone import STOCKHOLM
 
     if source.from_env:
         problem = "Nyckeln i ARSHJUL_SECRET_KEY är inte den som de personliga länkarna gjordes med."
@@ -316,15 +326,6 @@ def issue_key(
     """
     from sqlmodel import select
 
-    from arshjul.models import (
-        AuditEntry,
-        LinkKey,
-        MessageState,
-        OutboxMessage,
-        RequestState,
-        SubmissionRequest,
-    )
-
     key_print = fingerprint(key)
     current = recorded_key(session)
     already = current is not None and current.fingerprint == key_print
@@ -385,11 +386,6 @@ def _resend(
     session: Session, request: SubmissionRequest, key_fingerprint: str
 ) -> OutboxMessage | None:
     """Queue the request's new link to the unit's recipients; None if queued before."""
-    from arshjul.config.stored import municipality_config
-    from arshjul.lifecycle.requests import request_context
-    from arshjul.mail.outbox import enqueue
-    from arshjul.models import Cycle, Municipality, OrgUnit, RequestState, StageInstance
-    from arshjul.queries.organisation import controller_for, recipients_for_request
 
     unit = session.get(OrgUnit, request.unit_id)
     stage = session.get(StageInstance, request.stage_instance_id)

@@ -16,6 +16,7 @@ from arshjul.calendar.workdays import WORKING_DAYS
 from arshjul.config.stored import municipality_config
 from arshjul.governance import readiness
 from arshjul.lifecycle.requests import request_context
+from arshjul.mail.outbox import enqueue
 from arshjul.models import (
     ContactRole,
     Cycle,
@@ -26,7 +27,7 @@ from arshjul.models import (
     StageState,
     SubmissionRequest,
 )
-from arshjul.queries.organisation import contacts, controller_for
+from arshjul.queries.organisation import contacts, controller_for, recipients_for_request
 from arshjul.timezone import STOCKHOLM
 
 ESCALATION_HORIZON = dt.timedelta(days=60)
@@ -68,7 +69,6 @@ def working_days_late(request: SubmissionRequest, today: dt.date) -> int:
 
 def run_watch(session: Session, *, municipality: Municipality, as_of: dt.datetime) -> WatchReport:
     """One pass over every open stage instance of a municipality."""
-    from arshjul.mail.outbox import enqueue
 
     config = municipality_config(municipality)
     report = WatchReport()
@@ -143,7 +143,6 @@ def run_watch(session: Session, *, municipality: Municipality, as_of: dt.datetim
 
 
 def _request_recipients(session: Session, unit: OrgUnit) -> list[tuple[str, str]]:
-    from arshjul.queries.organisation import recipients_for_request
 
     return [(c.name, c.email) for c in recipients_for_request(session, unit)]
 
@@ -158,7 +157,6 @@ def _escalate(
     level: int,
     days_late: int,
 ) -> bool:
-    from arshjul.mail.outbox import enqueue
 
     mid = municipality.id
     assert mid is not None

@@ -26,12 +26,16 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
+from arshjul.calendar.workdays import WORKING_DAYS
 from arshjul.config.stored import municipality_config
+from arshjul.deployments import WATCH_CRON
+from arshjul.formats import format_datetime
 from arshjul.links import LINK_PLACEHOLDER
 from arshjul.mail.render import render
 from arshjul.models.audit import AuditEntry
 from arshjul.models.base import stored_id
 from arshjul.models.cycle import Cycle, StageInstance
+from arshjul.models.db import session_scope
 from arshjul.models.organisation import ContactRole, Municipality, OrgUnit
 from arshjul.models.outbox import MessageState, OutboxAttachment, OutboxMessage
 from arshjul.models.submissions import SubmissionRequest
@@ -333,7 +337,6 @@ def _notice_context(
     municipality: Municipality, failures: list[Undelivered], as_of: dt.datetime
 ) -> dict[str, Any]:
     """The notice as the generic notification template's subject, heading and paragraphs."""
-    from arshjul.formats import format_datetime
 
     n = len(failures)
     whole = [f for f in failures if not f.partly]
@@ -438,7 +441,6 @@ def queue_failure_notice(
 
 def queue_failure_notices(engine: Engine, *, as_of: dt.datetime, run_key: str | None = None) -> int:
     """A notice for each municipality with refusals not told of yet; how many were queued."""
-    from arshjul.models.db import session_scope
 
     with session_scope(engine) as session:
         pending = exists().where(
@@ -474,7 +476,6 @@ class Waiting:
 
     def line(self) -> str:
         """``3 e-brev väntar i utkorgen; nästa försök vid bevakningen 14 april 2027 kl. 07.00``."""
-        from arshjul.formats import format_datetime
 
         if not self.count:
             return "Inga e-brev väntar i utkorgen."
@@ -515,8 +516,6 @@ def next_watch(*, after: dt.datetime, not_before: dt.datetime) -> dt.datetime:
     """The first daily watch later than ``after`` that is not before ``not_before``."""
     # Between the stages' own runs only the watch delivers mail: every working day
     # at the time of its schedule.
-    from arshjul.calendar.workdays import WORKING_DAYS
-    from arshjul.deployments import WATCH_CRON
 
     minute, hour = (int(part) for part in WATCH_CRON.split()[:2])
     at = dt.time(hour, minute)

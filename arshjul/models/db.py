@@ -16,6 +16,7 @@ from sqlmodel import Session, create_engine
 from arshjul import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from arshjul.errors import ArshjulError
 from arshjul.models.cycle import Decision
+from arshjul.settings import get_settings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -135,7 +136,6 @@ def get_engine(url: str) -> Engine:
 
 
 def default_engine() -> Engine:
-    from arshjul.settings import get_settings
 
     return get_engine(get_settings().database_url)
 

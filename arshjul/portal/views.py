@@ -24,6 +24,7 @@ from arshjul.formats import format_date, format_datetime, format_tkr
 from arshjul.forms.base import GoalJudgement, StageForm
 from arshjul.forms.fields import extra_of, kind_of, row_model
 from arshjul.forms.figures import KnownFigure, StageFacts
+from arshjul.forms.followup import ControlAnswer
 from arshjul.forms.present import fields_for, row_count
 from arshjul.portal.attachments import format_size
 from arshjul.timezone import STOCKHOLM
@@ -179,7 +180,6 @@ def _controls(
     errors: Mapping[str, str],
     facts: StageFacts,
 ) -> InputView:
-    from arshjul.forms.followup import ControlAnswer
 
     items = [
         (c["key"], f"{c['method']} – risk: {c['risk_text']} ({c['value_text']})")

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from arshjul.config.schema import MunicipalityConfig
 from arshjul.config.stored import municipality_config
 from arshjul.errors import NotFoundError
+from arshjul.lifecycle.cycle import ensure_stage_instance
 from arshjul.models import Cycle, GeneratedDocument, Municipality, OrgUnit, StageInstance
 from arshjul.settings import Settings
 
@@ -127,7 +128,6 @@ def stage_context(
     instance_key: str = "",
 ) -> StageContext:
     """The context of a stage instance, created from the calendar if new."""
-    from arshjul.lifecycle.cycle import ensure_stage_instance
 
     stage = ensure_stage_instance(
         session, municipality=municipality, year=year, slug=slug, instance_key=instance_key

@@ -19,6 +19,7 @@ from arshjul.lifecycle.decisions import (
 from arshjul.models import Decision, Municipality
 from arshjul.settings import Settings
 from arshjul.stages.base import stage_context
+from arshjul.stages.planning import compile_sep
 
 
 @dataclass
@@ -76,8 +77,6 @@ def decide(
         notify_council_decision(session, municipality=municipality, decision=decision, as_of=as_of)
     decided = Decided(decision)
     if slug in ("ks-beslut", "kf-beslut"):
-        from arshjul.stages.planning import compile_sep
-
         ctx = stage_context(
             session,
             municipality=municipality,

@@ -7,6 +7,11 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from arshjul.calendar.stages import follow_up_period
+from arshjul.documents.arsredovisning import build_arsredovisning_document
+from arshjul.documents.atgardsplan import build_atgardsplan_document
+from arshjul.documents.delar import build_delar_document
+from arshjul.documents.ekonomirapport import build_ekonomirapport_document
+from arshjul.documents.tertial import build_tertial_document
 from arshjul.governance.deviations import plan_has_done_its_work
 from arshjul.models import (
     ActionPlan,
@@ -116,7 +121,6 @@ def _period_figures(ctx: StageContext) -> tuple[int, list[UnitFigures]]:
 
 def write_tertial(ctx: StageContext) -> list[Path]:
     """The report on forecasts through April (on actuals through March) and deviations."""
-    from arshjul.documents.tertial import build_tertial_document
 
     month, figures = _period_figures(ctx)
     report = followup_report.follow_up(
@@ -133,7 +137,6 @@ def write_tertial(ctx: StageContext) -> list[Path]:
 
 def write_delar(ctx: StageContext) -> list[Path]:
     """The statutory interim report through August."""
-    from arshjul.documents.delar import build_delar_document
 
     month, figures = _period_figures(ctx)
     parts = interim_report_parts(ctx, month)
@@ -155,7 +158,6 @@ def write_arsredovisning(ctx: StageContext) -> list[Path]:
     A negative balance result opens the council's plan to restore it here, where the
     report's figures are computed, so the report shows the plan it opened.
     """
-    from arshjul.documents.arsredovisning import build_arsredovisning_document
 
     month, figures = _period_figures(ctx)
     parts = annual_report_parts(ctx, figures)
@@ -230,7 +232,6 @@ def follow_up_action_plans(ctx: StageContext) -> None:
 
 def write_ekonomirapport(ctx: StageContext) -> list[Path]:
     """The economic overview to the executive board, with every action plan's progress."""
-    from arshjul.documents.ekonomirapport import build_ekonomirapport_document
 
     month, figures = _period_figures(ctx)
     report = followup_report.follow_up(
@@ -263,7 +264,6 @@ def put_plan_in_force(ctx: StageContext) -> None:
 
 def write_atgardsplan(ctx: StageContext) -> list[Path]:
     """The action plan as the committee submitted it."""
-    from arshjul.documents.atgardsplan import build_atgardsplan_document
 
     plan = _action_plan(ctx)
     if plan is None:

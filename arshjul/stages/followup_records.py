@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from arshjul.forms.figures import term_for_year, unit_controls
 from arshjul.models import (
     ActionPlan,
     ActionPlanState,
@@ -28,7 +29,6 @@ def record_goal_answers(ctx: StageContext) -> None:
     Only the goals of the term that holds the follow-up year count (a key such as
     "bun-1" may be used in several terms); a year outside every term records none.
     """
-    from arshjul.forms.figures import term_for_year
 
     answers = submissions_by_unit(ctx.session, ctx.stage)
     term = term_for_year(ctx.session, ctx.municipality.id, ctx.year)  # type: ignore[arg-type]
@@ -90,7 +90,6 @@ def record_control_outcomes(ctx: StageContext) -> None:
     Idempotent: a control already holding its answer is left as it is; a control
     its unit did not answer keeps what it had.
     """
-    from arshjul.forms.figures import unit_controls
 
     for unit_id, answer in submissions_by_unit(ctx.session, ctx.stage).items():
         given = answer.get("controls") or {}

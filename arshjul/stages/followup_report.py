@@ -9,6 +9,8 @@ from sqlmodel import col, select
 
 from arshjul.documents import followup_contents as doc
 from arshjul.formats import month_name
+from arshjul.forms.figures import risk_value_text, term_for_year
+from arshjul.governance.terms import term_of
 from arshjul.models import (
     ActionPlan,
     ActionPlanFollowUp,
@@ -28,6 +30,7 @@ from arshjul.models import (
     UnitKind,
 )
 from arshjul.stages.base import StageContext
+from arshjul.stages.deviations import plan_in_force, threshold_kr
 from arshjul.stages.economy import UnitFigures, submissions_by_unit
 from arshjul.stages.financial_report import ReportParts
 
@@ -109,7 +112,6 @@ def _plan_summaries(ctx: StageContext, plans: list[ActionPlan] | None) -> tuple[
 
 
 def _economies(ctx: StageContext, figures: list[UnitFigures]) -> tuple[doc.UnitEconomy, ...]:
-    from arshjul.stages.deviations import plan_in_force, threshold_kr
 
     rows = []
     for f in figures:
@@ -184,8 +186,6 @@ def _goals(ctx: StageContext) -> tuple[doc.GoalReport, ...]:
 
     A year outside every configured term has no goals: the report names what it lacks.
     """
-    from arshjul.forms.figures import term_for_year
-    from arshjul.governance.terms import term_of
 
     session = ctx.session
     term = term_for_year(session, ctx.municipality.id, ctx.year)  # type: ignore[arg-type]
@@ -267,7 +267,6 @@ def _goals(ctx: StageContext) -> tuple[doc.GoalReport, ...]:
 def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
     """Per unit, its summary and its controls of the year, highest risk (probability ×
     consequence) first."""
-    from arshjul.forms.figures import risk_value_text
 
     value = Risk.probability * Risk.consequence
     rows: dict[int, list[doc.ControlOutcome]] = {}

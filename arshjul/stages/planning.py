@@ -8,10 +8,21 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from arshjul.allocation import allocate
+from arshjul.calendar.schedule import build_schedule
+from arshjul.calendar.stages import election_day
 from arshjul.documents import planning_data as pd
 from arshjul.documents import ramar_data as rd
+from arshjul.documents.budgetdag import build_budgetdag_document
+from arshjul.documents.ledningsdialog import build_ledningsdialog_document
+from arshjul.documents.namndbudget import build_namndbudget_document
+from arshjul.documents.oversyn import build_oversyn_document
+from arshjul.documents.ramar import build_ramar_document
+from arshjul.documents.sep import build_sep_document
 from arshjul.formats import format_date, format_tkr
+from arshjul.forms.registry import asks_for
 from arshjul.governance.frames import counting
+from arshjul.lifecycle.requests import units_asked
 from arshjul.models import (
     BudgetFrame,
     Decision,
@@ -31,6 +42,7 @@ from arshjul.models import (
 from arshjul.stages import plan_basis as basis
 from arshjul.stages.base import OpenExtras, StageContext, StageSpec, record_document
 from arshjul.stages.economy import framed_units, submissions_by_unit
+from arshjul.stages.plan_statements import plan_parts
 from arshjul.stages.planning_inputs import allocation_inputs, has_index
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -118,10 +130,6 @@ def _best_frames(ctx: StageContext, year: int | None = None) -> dict[int, int]:
 # ----------------------------------------------------------------------------- ramar
 def compile_ramar(ctx: StageContext) -> list[Path]:
     """The resource allocation model's preliminary frames and the instructions."""
-    from arshjul.allocation import allocate
-    from arshjul.calendar.schedule import build_schedule
-    from arshjul.documents.ramar import build_ramar_document
-    from arshjul.forms.registry import asks_for
 
     mid: int = ctx.municipality.id  # type: ignore[assignment]
     budget_year = ctx.year + 1
@@ -207,7 +215,6 @@ def _plan_year_frames(ctx: StageContext, allocations: list[Any], units: dict[str
     """The two plan years' preliminary frames, each from the year before's frames and its
     own population, volumes and index. A year without its index has no basis: neither it
     nor a later year gets frames, and the log says so (never last year's frames again)."""
-    from arshjul.allocation import allocate
 
     mid: int = ctx.municipality.id  # type: ignore[assignment]
     base = {units[a.name].id: a.preliminary_frame for a in allocations}
@@ -250,8 +257,6 @@ def ramar_attachment(ctx: StageContext) -> OpenExtras:
 # ----------------------------------------------------------------- ledningsdialog
 def compile_ledningsdialog(ctx: StageContext) -> list[Path]:
     """The administrations' and companies' pictures of the present and the future."""
-    from arshjul.documents.ledningsdialog import build_ledningsdialog_document
-    from arshjul.lifecycle.requests import units_asked
 
     answers = submissions_by_unit(ctx.session, ctx.stage)
     asked = units_asked(ctx.session, municipality_id=ctx.municipality.id, slug=ctx.stage.slug)  # type: ignore[arg-type]
@@ -291,7 +296,6 @@ def _analysis_stage(ctx: StageContext) -> StageInstance | None:
 
 def compile_budgetdag(ctx: StageContext) -> list[Path]:
     """The economic starting points and every analysis, for the budget day."""
-    from arshjul.documents.budgetdag import build_budgetdag_document
 
     analysis = _analysis_stage(ctx)
     answers = submissions_by_unit(ctx.session, analysis) if analysis else {}
@@ -480,8 +484,6 @@ def _decision_records(ctx: StageContext) -> tuple[pd.DecisionRecord, ...]:
 def compile_sep(ctx: StageContext) -> list[Path]:
     """The strategic and financial plan: goals, financial goals assessed against the
     budget, tax, frames and investments for three years, the budgeted statements."""
-    from arshjul.documents.sep import build_sep_document
-    from arshjul.stages.plan_statements import plan_parts
 
     parts = plan_parts(ctx)
     data = pd.SepData(
@@ -513,7 +515,6 @@ def compile_sep(ctx: StageContext) -> list[Path]:
 # ----------------------------------------------------------------- nämndbudget
 def compile_namndbudget(ctx: StageContext) -> list[Path]:
     """The committees' budgets within the council's frames, for the executive board."""
-    from arshjul.documents.namndbudget import build_namndbudget_document
 
     answers = submissions_by_unit(ctx.session, ctx.stage)
     frames = _best_frames(ctx)
@@ -568,8 +569,6 @@ def council_frames(ctx: StageContext) -> dict[int, int]:
 # ------------------------------------------------------------ politisk översyn
 def compile_oversyn(ctx: StageContext) -> list[Path]:
     """The review of the political organisation and programme before the new term."""
-    from arshjul.calendar.stages import election_day
-    from arshjul.documents.oversyn import build_oversyn_document
 
     answers = submissions_by_unit(ctx.session, ctx.stage)
     units = {u.id: u.name for u in ctx.session.exec(select(OrgUnit))}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from arshjul.forms.registry import asks_for
 from arshjul.governance import readiness
 from arshjul.lifecycle.requests import open_requests, units_asked
 from arshjul.models import (
@@ -60,7 +61,6 @@ def prepare(ctx: StageContext) -> None:
 
 def open_for_units(ctx: StageContext, units: list[OrgUnit]) -> list[str]:
     """Open the requests of some units, each with its e-mail; the names of those opened."""
-    from arshjul.forms.registry import asks_for
 
     if not units:
         return []

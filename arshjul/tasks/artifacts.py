@@ -16,6 +16,12 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from arshjul.formats import format_datetime, format_percent, format_tkr
+from arshjul.lifecycle.status import request_statuses
+from arshjul.mail.outbox import waiting
+from arshjul.models import Cycle, Deviation, GeneratedDocument, OrgUnit, StageInstance
+from arshjul.models.cycle import STAGE_STATE_SV, StageState
+from arshjul.models.db import session_scope
+from arshjul.queries.organisation import get_municipality
 from arshjul.timezone import STOCKHOLM
 
 if TYPE_CHECKING:
@@ -68,12 +74,6 @@ def stage_view(
     engine: Engine, *, code: str, year: int, slug: str, as_of: dt.datetime
 ) -> StageView | None:
     """One municipality's stage as rows for the UI; None before the stage exists."""
-    from arshjul.lifecycle.status import request_statuses
-    from arshjul.mail.outbox import waiting
-    from arshjul.models import Cycle, Deviation, GeneratedDocument, OrgUnit, StageInstance
-    from arshjul.models.cycle import STAGE_STATE_SV, StageState
-    from arshjul.models.db import session_scope
-    from arshjul.queries.organisation import get_municipality
 
     with session_scope(engine) as session:
         municipality = get_municipality(session, code)
@@ -287,10 +287,6 @@ def publish_stage_artifacts(
 
 def publish_mail_artifacts(engine: Engine, *, codes: list[str], as_of: dt.datetime) -> int:
     """The watch's e-mail state per municipality (``e-post-1984``); how many were published."""
-    from arshjul.lifecycle.status import request_statuses
-    from arshjul.mail.outbox import waiting
-    from arshjul.models.db import session_scope
-    from arshjul.queries.organisation import get_municipality
 
     artifacts = []
     with session_scope(engine) as session:

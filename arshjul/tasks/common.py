@@ -9,6 +9,8 @@ from contextvars import ContextVar
 
 from sqlalchemy import Engine
 
+from arshjul.lifecycle.tokens import ensure_link_key
+from arshjul.models.db import get_engine
 from arshjul.settings import Settings, get_settings
 from arshjul.timezone import STOCKHOLM
 
@@ -34,8 +36,6 @@ def engine_and_settings() -> tuple[Engine, Settings]:
     key is checked (or, on a database with no link yet, made) before any link is, once
     per process and database, so a lost key file is never quietly replaced.
     """
-    from arshjul.lifecycle.tokens import ensure_link_key
-    from arshjul.models.db import get_engine
 
     settings = get_settings()
     engine = _DATABASE.get() or get_engine(settings.database_url)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from arshjul.mail.outbox import queue_failure_notices
+from arshjul.mail.sender import deliver_queued
+from arshjul.tasks.artifacts import publish_mail_artifacts
 from arshjul.tasks.common import engine_and_settings
 from arshjul.tasks.step import step, step_logger, without_a_server
 
@@ -12,9 +15,6 @@ from arshjul.tasks.step import step, step_logger, without_a_server
 def deliver_mail(as_of: dt.datetime) -> dict[str, int]:
     """Deliver what is queued, then tell the controllers of refusals, once per run."""
     from prefect.runtime import flow_run
-
-    from arshjul.mail.outbox import queue_failure_notices
-    from arshjul.mail.sender import deliver_queued
 
     engine, settings = engine_and_settings()
     report = deliver_queued(engine, settings=settings, as_of=as_of)
@@ -52,7 +52,6 @@ def deliver_mail(as_of: dt.datetime) -> dict[str, int]:
 @step("Publicera e-postläget", "e-post")
 def publish_mail_state(codes: list[str], as_of: dt.datetime) -> int:
     """Per municipality: the requests whose e-mail was refused and what still waits."""
-    from arshjul.tasks.artifacts import publish_mail_artifacts
 
     if without_a_server():
         return 0  # artifacts live in Prefect

@@ -22,6 +22,7 @@ from arshjul.models.db import session_scope
 from arshjul.queries.organisation import get_municipality
 from arshjul.stages import reconcile
 from arshjul.stages.base import StageContext, stage_context
+from arshjul.tasks.artifacts import publish_stage_artifacts
 from arshjul.tasks.common import engine_and_settings, resolve_as_of
 from arshjul.tasks.step import Step, step, step_logger, without_a_server
 
@@ -296,7 +297,6 @@ def publish_stage(run: StageRun) -> int:
     run over several, overwritten by the next such run whatever its
     municipalities.
     """
-    from arshjul.tasks.artifacts import publish_stage_artifacts
 
     if without_a_server():
         return 0  # artifacts live in Prefect; the database holds what they would show

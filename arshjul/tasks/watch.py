@@ -8,6 +8,10 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_progress_artifact, create_table_artifact
 
 from arshjul.formats import format_datetime
+from arshjul.lifecycle.status import request_statuses
+from arshjul.lifecycle.watch import run_watch
+from arshjul.models.db import session_scope
+from arshjul.queries.organisation import get_municipality
 from arshjul.tasks.common import engine_and_settings
 from arshjul.timezone import STOCKHOLM
 
@@ -15,9 +19,6 @@ from arshjul.timezone import STOCKHOLM
 @task(name="Bevaka kommun", task_run_name="bevaka-{municipality_code}")
 def watch_municipality(municipality_code: str, as_of: dt.datetime) -> dict[str, int]:
     """Reminders, escalations and readiness for one municipality."""
-    from arshjul.lifecycle.watch import run_watch
-    from arshjul.models.db import session_scope
-    from arshjul.queries.organisation import get_municipality
 
     engine, _ = engine_and_settings()
     with session_scope(engine) as session:
@@ -46,10 +47,6 @@ def watch_municipality(municipality_code: str, as_of: dt.datetime) -> dict[str, 
 def publish_status(municipality_code: str, as_of: dt.datetime) -> int:
     """A table of every open request and a progress bar per stage instance."""
     from collections import defaultdict
-
-    from arshjul.lifecycle.status import request_statuses
-    from arshjul.models.db import session_scope
-    from arshjul.queries.organisation import get_municipality
 
     engine, _ = engine_and_settings()
     with session_scope(engine) as session:
