@@ -9,16 +9,12 @@ from typing import Annotated
 
 import typer
 
+from arshjul.cli.swedish import SwedishTyper
 from arshjul.errors import ArshjulError
 from arshjul.timezone import STOCKHOLM
 
-app = typer.Typer(
-    name="arshjul",
-    help="Årshjul: kommunens planering och uppföljning som Prefect-flöden.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
+app = SwedishTyper(
+    name="arshjul", help="Årshjul: kommunens planering och uppföljning som Prefect-flöden."
 )
 
 

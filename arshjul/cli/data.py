@@ -16,14 +16,17 @@ def import_command(
     kind: Annotated[
         str,
         typer.Argument(
+            metavar="SLAG",
             help=(
                 "ramar, utfall, prognos, befolkning, volymer, index, finansiella-mal, "
                 "risker, kontroller, saldobalans, koncerninternt, resultatbudget, "
                 "resultatprognos, nyckeltal eller sjukfranvaro."
-            )
+            ),
         ),
     ],
-    file: Annotated[Path, typer.Argument(help="CSV- eller Excel-fil (.xlsx).", dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(metavar="FIL", help="CSV- eller Excel-fil (.xlsx).", dir_okay=False)
+    ],
     as_of: AsOfOption = None,
     kommun: KommunOption = None,
     actor: Annotated[str, typer.Option("--av", help="Vem som importerar.")] = "controller",
@@ -76,7 +79,10 @@ def import_command(
 
 @app.command("submit")
 def submit_command(
-    stage: Annotated[str, typer.Argument(help="Skedets slug, t.ex. tertial.")],
+    stage: Annotated[
+        str,
+        typer.Argument(metavar="SKEDE", help="Skedets slug, t.ex. tertial (se arshjul calendar)."),
+    ],
     unit: Annotated[str, typer.Option("--enhet", help="Enhetens nyckel, t.ex. bun.")],
     file: Annotated[
         Path, typer.Option("--fil", help="JSON-fil, eller Excel med kolumnerna fält och värde.")

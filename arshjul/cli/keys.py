@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from arshjul.cli.common import AsOfOption, app, parse_as_of
+from arshjul.cli.swedish import SwedishTyper
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -22,14 +23,7 @@ if TYPE_CHECKING:
 
     from arshjul.settings import Settings
 
-keys_app = typer.Typer(
-    name="nyckel",
-    help="Nyckeln bakom de personliga länkarna i e-posten.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
+keys_app = SwedishTyper(name="nyckel", help="Nyckeln bakom de personliga länkarna i e-posten.")
 app.add_typer(keys_app, name="nyckel")
 
 BACKUP_ADVICE = "säkerhetskopiera den: utan den slutar länkarna i e-posten att fungera."

@@ -110,7 +110,7 @@ _TABLE_SV = {
 
 @app.command("calendar")
 def calendar_command(
-    year: Annotated[int, typer.Argument(help="Året, t.ex. 2027.")],
+    year: Annotated[int, typer.Argument(metavar="ÅR", help="Året, t.ex. 2027.")],
     as_json: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
     ics: Annotated[
         Path | None, typer.Option("--ics", help="Skriv en iCalendar-fil (Outlook).", dir_okay=False)

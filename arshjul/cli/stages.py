@@ -25,7 +25,8 @@ def load_flow(slug: str) -> Callable[..., dict[str, Any]]:
 @app.command("run")
 def run_command(
     stage: Annotated[
-        str, typer.Argument(help="Skedets slug, t.ex. tertial (se arshjul calendar).")
+        str,
+        typer.Argument(metavar="SKEDE", help="Skedets slug, t.ex. tertial (se arshjul calendar)."),
     ],
     year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
     as_of: AsOfOption = None,
@@ -62,7 +63,9 @@ def run_command(
 
 @app.command("decide")
 def decide_command(
-    stage: Annotated[str, typer.Argument(help="ks-beslut, kf-beslut eller budgetdag.")],
+    stage: Annotated[
+        str, typer.Argument(metavar="SKEDE", help="ks-beslut, kf-beslut eller budgetdag.")
+    ],
     year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
     date: Annotated[str, typer.Option("--date", help="Sammanträdets datum, ÅÅÅÅ-MM-DD.")],
     paragraph: Annotated[str, typer.Option("--paragraph", help="Paragraf, t.ex. ”§ 87”.")],
@@ -152,7 +155,7 @@ def _frame_changes(values: list[str]) -> dict[str, int]:
 
 @app.command("document")
 def document_command(
-    stage: Annotated[str, typer.Argument(help="Skedets slug, t.ex. ramar.")],
+    stage: Annotated[str, typer.Argument(metavar="SKEDE", help="Skedets slug, t.ex. ramar.")],
     year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
     as_of: AsOfOption = None,
     kommun: KommunOption = None,
