@@ -200,7 +200,11 @@ def setup(engine: Engine) -> list[tuple[int, str]]:
                 session, municipality=municipality, year=year, slug="tertial"
             )
             report = open_requests(
-                session, municipality=municipality, stage=stage, as_of=OPENED, key=SECRET.encode()
+                session,
+                municipality=municipality,
+                stage=stage,
+                as_of=OPENED,
+                link_key=SECRET.encode(),
             )
             links += [
                 (r.id, link_tokens.derive_token(SECRET.encode(), r.id, r.token_salt))  # type: ignore[arg-type]

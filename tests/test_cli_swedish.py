@@ -12,7 +12,7 @@ from pathlib import Path
 
 from test_cli import run
 
-# Click's and Typer's English, as it read before.
+# Click's and Typer's English, and the JSON module's, as they read before.
 ENGLISH = (
     "Error",
     "Usage",
@@ -28,6 +28,10 @@ ENGLISH = (
     "requires",
     "is a directory",
     "Input should",
+    "Expecting",
+    "delimiter",
+    "line ",
+    "column",
     "Traceback",
 )
 
@@ -105,12 +109,33 @@ def test_unknown_command(tmp_path: Path) -> None:
     assert err.splitlines()[-1] == "Fel: Det finns inget kommando ”gammal”."
 
 
+def test_malformed_json_to_submit(tmp_path: Path) -> None:
+    answers = tmp_path / "svar.json"
+    answers.write_text('{\n  "forecast_kr": "412 500"\n  "measures": ""\n}\n', encoding="utf-8")
+    args = ("submit", "tertial", "--enhet", "bun", "--year", "2027", "--av", "Eva")
+    err = usage_error(run(*args, "--fil", str(answers), cwd=tmp_path))
+    assert err.splitlines() == [
+        "Fel: svar.json är varken giltig JSON eller Excel (.xlsx): rad 3, tecken 3: här saknas "
+        "ett kommatecken mellan två fält eller värden (eller citattecken runt en text).",
+        '  – rad 3: "measures": ""',
+    ]
+    answers.write_text("{'forecast_kr': '412 500'}", encoding="utf-8")
+    err = usage_error(run(*args, "--fil", str(answers), cwd=tmp_path))
+    assert "rad 1, tecken 2: här väntades ett fältnamn inom dubbla citattecken" in err
+    answers.write_text('{"forecast_kr": "412 500",', encoding="utf-8")
+    err = usage_error(run(*args, "--fil", str(answers), cwd=tmp_path))
+    assert "filen tar slut innan allt är avslutat" in err
+    answers.write_text("", encoding="utf-8")
+    err = usage_error(run(*args, "--fil", str(answers), cwd=tmp_path))
+    assert "svar.json är tom: skriv ut en mall med arshjul submit --mall SKEDE" in err
+
+
 def test_help_pages_are_swedish(tmp_path: Path) -> None:
     result = run("submit", "--help", cwd=tmp_path)
     assert result.returncode == 0
     text = result.stdout
     assert text.startswith("Användning: arshjul submit [FLAGGOR] SKEDE\n")
-    for swedish in ("Argument:", "Flaggor:", "[krävs]", "--year <heltal>"):
+    for swedish in ("Argument:", "Flaggor:", "[krävs]", "--year <heltal>", "--mall SKEDE"):
         assert swedish in text, swedish
     assert "--help            Visa den här hjälpen och avsluta." in text
     for english in ("Usage", "Options:", "Arguments:", "[required]", "Show this", "<str>"):

@@ -58,7 +58,11 @@ def open_tertial(engine: Engine, settings: Settings) -> None:
         municipality = session.exec(select(Municipality)).one()
         stage = ensure_stage_instance(session, municipality=municipality, year=2027, slug="tertial")
         open_requests(
-            session, municipality=municipality, stage=stage, as_of=OPENED, key=settings.link_key()
+            session,
+            municipality=municipality,
+            stage=stage,
+            as_of=OPENED,
+            link_key=settings.link_key(),
         )
         session.commit()
 

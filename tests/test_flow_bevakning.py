@@ -49,7 +49,7 @@ def test_watch_flow_reminds_once_and_publishes_the_state(
             municipality=municipality,
             stage=stage,
             as_of=dt.datetime(2027, 4, 13, 7, tzinfo=STOCKHOLM),
-            key=key,
+            link_key=key,
         )
         session.commit()
 

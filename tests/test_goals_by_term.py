@@ -46,7 +46,9 @@ def _requests(session: Session, year: int) -> tuple[StageContext, dict[str, Subm
     municipality = session.exec(select(Municipality)).one()
     stage = ensure_stage_instance(session, municipality=municipality, year=year, slug="delar")
     as_of = dt.datetime(year, 8, 20, 8, tzinfo=STOCKHOLM)
-    opened = open_requests(session, municipality=municipality, stage=stage, as_of=as_of, key=KEY)
+    opened = open_requests(
+        session, municipality=municipality, stage=stage, as_of=as_of, link_key=KEY
+    )
     units = {u.id: u.key for u in session.exec(select(OrgUnit))}
     cycle = session.get(Cycle, stage.cycle_id)
     assert cycle is not None

@@ -263,7 +263,9 @@ def _annual_report(session: Session, municipality: Municipality, tmp_path: Path)
         as_of=REPORT_AS_OF,
         settings=settings,
     )
-    open_requests(session, municipality=municipality, stage=ctx.stage, as_of=REPORT_AS_OF, key=KEY)
+    open_requests(
+        session, municipality=municipality, stage=ctx.stage, as_of=REPORT_AS_OF, link_key=KEY
+    )
     session.commit()
     return ctx
 

@@ -83,7 +83,7 @@ def send_requests() -> dict[int, str]:
         municipality = session.exec(select(Municipality)).one()
         stage = ensure_stage_instance(session, municipality=municipality, year=2027, slug="tertial")
         report = open_requests(
-            session, municipality=municipality, stage=stage, as_of=OPENED, key=key
+            session, municipality=municipality, stage=stage, as_of=OPENED, link_key=key
         )
         session.commit()
         links = {r.id: link_tokens.derive_token(key, r.id, r.token_salt) for r in report.created}

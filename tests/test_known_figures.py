@@ -45,7 +45,7 @@ def test_the_form_shows_the_frame_the_deviation_is_measured_against(engine: Engi
         stage = ensure_stage_instance(session, municipality=municipality, year=2027, slug="tertial")
         as_of = dt.datetime(2027, 4, 20, 8, tzinfo=STOCKHOLM)
         opened = open_requests(
-            session, municipality=municipality, stage=stage, as_of=as_of, key=KEY
+            session, municipality=municipality, stage=stage, as_of=as_of, link_key=KEY
         )
         request = next(r for r in opened.created if r.unit_id == bun.id)
 

@@ -67,11 +67,11 @@ def test_opening_twice_creates_and_sends_nothing_more(engine: Engine) -> None:
     with Session(engine) as session:
         municipality, stage = _setup(session)
         first = open_requests(
-            session, municipality=municipality, stage=stage, as_of=at("2027-04-13"), key=KEY
+            session, municipality=municipality, stage=stage, as_of=at("2027-04-13"), link_key=KEY
         )
         session.commit()
         second = open_requests(
-            session, municipality=municipality, stage=stage, as_of=at("2027-04-14"), key=KEY
+            session, municipality=municipality, stage=stage, as_of=at("2027-04-14"), link_key=KEY
         )
         session.commit()
         asked = {
@@ -95,7 +95,7 @@ def test_a_month_of_daily_watches_sends_each_reminder_and_escalation_once(engine
     with Session(engine) as session:
         municipality, stage = _setup(session)
         open_requests(
-            session, municipality=municipality, stage=stage, as_of=at("2027-04-13"), key=KEY
+            session, municipality=municipality, stage=stage, as_of=at("2027-04-13"), link_key=KEY
         )
         session.commit()
 
@@ -161,7 +161,7 @@ def test_revisions_keep_every_version_and_late_ones_are_marked(engine: Engine) -
     with Session(engine) as session:
         municipality, stage = _setup(session)
         open_requests(
-            session, municipality=municipality, stage=stage, as_of=at("2027-04-13"), key=KEY
+            session, municipality=municipality, stage=stage, as_of=at("2027-04-13"), link_key=KEY
         )
         request = _request(session, stage, "bun")
         for when, amount in ((at("2027-05-03", "10:00"), 1), (at("2027-05-10", "09:00"), 2)):

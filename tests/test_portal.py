@@ -150,7 +150,7 @@ def _setup(engine: Engine, key: bytes) -> tuple[dict[str, int], dict[str, str], 
             )
         stage = ensure_stage_instance(session, municipality=municipality, year=2027, slug="tertial")
         report = open_requests(
-            session, municipality=municipality, stage=stage, as_of=OPENED, key=key
+            session, municipality=municipality, stage=stage, as_of=OPENED, link_key=key
         )
         session.commit()
         by_unit = {r.unit_id: r for r in report.created}
@@ -585,7 +585,7 @@ def test_namndbudget_distribution_must_equal_the_frame(
             municipality=municipality,
             stage=stage,
             as_of=dt.datetime(2027, 9, 1, 8, tzinfo=STOCKHOLM),
-            key=key,
+            link_key=key,
         )
         session.commit()
         request = next(r for r in report.created if r.unit_id == bun.id)
@@ -720,7 +720,7 @@ def test_the_annual_report_asks_for_each_controls_outcome(
             municipality=municipality,
             stage=stage,
             as_of=dt.datetime(2028, 1, 12, 8, tzinfo=STOCKHOLM),
-            key=key,
+            link_key=key,
         )
         session.commit()
         request = next(r for r in report.created if r.unit_id == bun.id)

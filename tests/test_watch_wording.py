@@ -41,7 +41,7 @@ def test_a_late_watch_tells_the_working_days_actually_left(engine: Engine) -> No
         municipality = session.exec(select(Municipality)).one()
         stage = ensure_stage_instance(session, municipality=municipality, year=2027, slug="tertial")
         open_requests(
-            session, municipality=municipality, stage=stage, as_of=_at("2027-04-13"), key=KEY
+            session, municipality=municipality, stage=stage, as_of=_at("2027-04-13"), link_key=KEY
         )
         session.commit()
         # The watch missed 29 April (the five-day reminder's day) and runs on Monday 3 May:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -77,6 +78,16 @@ def import_command(
     typer.echo(str(report))
 
 
+def _print_template(value: str | None) -> None:
+    """``--mall SKEDE``: the stage's answer file with every field's label, then stop."""
+    if value is None:
+        return
+    from arshjul.cli.answers import template
+
+    typer.echo(json.dumps(template(value), ensure_ascii=False, indent=2))
+    raise typer.Exit()
+
+
 @app.command("submit")
 def submit_command(
     stage: Annotated[
@@ -94,18 +105,34 @@ def submit_command(
     instance: Annotated[
         str, typer.Option("--instans", help="För åtgärdsplaner: enhetens nyckel.")
     ] = "",
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--mall",
+            metavar="SKEDE",
+            is_eager=True,
+            callback=_print_template,
+            help="Skriv ut en JSON-mall för skedet, med varje fälts svenska namn, och avsluta "
+            "(inget annat behöver anges).",
+        ),
+    ] = None,
 ) -> None:
-    """Lämna underlag för en nämnds räkning (sparas som ny version, loggas som ditt)."""
+    """Lämna underlag för en nämnds räkning (sparas som ny version, loggas som ditt).
+
+    Filen är ett JSON-objekt med formulärets fält; arshjul submit --mall SKEDE skriver
+    ut en mall med varje fälts svenska namn.
+    """
     check_year(year)
     moment = parse_as_of(as_of)
     from sqlmodel import col, select
 
-    from arshjul.lifecycle.on_behalf import read_answer_file, submit_on_behalf
+    from arshjul.cli.answers import check_answers, read_answers
+    from arshjul.lifecycle.on_behalf import submit_on_behalf
     from arshjul.models import Cycle, OrgUnit, StageInstance, SubmissionRequest, stored_id
     from arshjul.models.db import session_scope
     from arshjul.queries.organisation import get_municipality
 
-    data = read_answer_file(file)
+    data = read_answers(file)
     with session_scope() as session:
         municipality = get_municipality(session, kommun)
         request = session.exec(
@@ -126,6 +153,7 @@ def submit_command(
                 f"Det finns ingen begäran om underlag för {unit} i {stage} {year}: "
                 "kontrollera enheten och skedet (arshjul status --alla)."
             )
+        check_answers(session, request=request, data=data, submitted_by=actor)
         submission = submit_on_behalf(
             session, request=request, data=data, submitted_by=actor, as_of=moment
         )

@@ -60,7 +60,7 @@ def open_requests(
     municipality: Municipality,
     stage: StageInstance,
     as_of: dt.datetime,
-    key: bytes,
+    link_key: bytes,
     units: Sequence[OrgUnit] | None = None,
     asks: Sequence[str] = (),
     attachments: Sequence[tuple[str, str, bytes]] = (),
@@ -105,7 +105,7 @@ def open_requests(
         session.add(request)
         session.flush()
         request.token_hash = links.hash_token(
-            links.derive_token(key, request.id, request.token_salt)  # type: ignore[arg-type]
+            links.derive_token(link_key, request.id, request.token_salt)  # type: ignore[arg-type]
         )
         session.add(request)
         controller = controller_for(session, unit)

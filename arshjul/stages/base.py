@@ -40,7 +40,7 @@ class StageContext:
         return municipality_config(self.municipality)
 
     @property
-    def key(self) -> bytes:
+    def link_key(self) -> bytes:
         return self.settings.link_key()
 
     @property

@@ -226,7 +226,7 @@ def request_action_plan(
     municipality: Municipality,
     deviation: Deviation,
     as_of: dt.datetime,
-    key: bytes,
+    link_key: bytes,
 ) -> ActionPlan | None:
     """Ask the committee for an action plan for an overspend, unless it has one in force."""
     _, unit, cycle = _subject(session, deviation)
@@ -254,7 +254,7 @@ def request_action_plan(
         municipality=municipality,
         stage=plan_stage,
         as_of=as_of,
-        key=key,
+        link_key=link_key,
         units=[unit],
         asks=["åtgärder med effekt i tkr", "vem som beslutar och när", "om KS behöver besluta"],
     )

@@ -87,7 +87,11 @@ def request_action_plans(ctx: StageContext) -> int:
     """Ask each overspending committee without a plan in force for an action plan."""
     plans = [
         request_action_plan(
-            ctx.session, municipality=ctx.municipality, deviation=d, as_of=ctx.as_of, key=ctx.key
+            ctx.session,
+            municipality=ctx.municipality,
+            deviation=d,
+            as_of=ctx.as_of,
+            link_key=ctx.link_key,
         )
         for d in _beyond_threshold(ctx)
     ]

@@ -268,7 +268,7 @@ def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
     """Per unit, its summary and its controls of the year, highest risk (probability ×
     consequence) first."""
 
-    value = Risk.probability * Risk.consequence
+    value = col(Risk.probability) * col(Risk.consequence)
     rows: dict[int, list[doc.ControlOutcome]] = {}
     for risk, control, unit in ctx.session.exec(
         select(Risk, Control, OrgUnit)
@@ -278,7 +278,7 @@ def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
         .order_by(
             col(OrgUnit.sort_order),
             col(OrgUnit.id),
-            col(value).desc(),
+            value.desc(),
             col(Risk.key),
             col(Control.key),
         )

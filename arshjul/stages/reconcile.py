@@ -71,7 +71,7 @@ def open_for_units(ctx: StageContext, units: list[OrgUnit]) -> list[str]:
         municipality=ctx.municipality,
         stage=ctx.stage,
         as_of=ctx.as_of,
-        key=ctx.key,
+        link_key=ctx.link_key,
         units=units,
         asks=spec.asks or tuple(asks_for(ctx.stage.slug)),
         attachments=extras.attachments,
