@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,63 @@ from test_cli import run
 from arshjul.timezone import STOCKHOLM
 
 
+def _words(line: str) -> str:
+    return " ".join(line.split())
+
+
+def test_calendar_shows_each_stage_slug_beside_its_name(tmp_path: Path) -> None:
+    from arshjul.calendar.render import render_table
+    from arshjul.calendar.schedule import build_schedule
+    from arshjul.config.loader import load_config
+
+    for year in (2026, 2027):
+        result = run("calendar", str(year), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.rstrip("\n").splitlines()
+        header = next(line for line in lines if line.startswith("Skede"))
+        assert header.split() == ["Skede", "Slug", "Öppnar", "Sista", "dag", "Beslut"]
+        schedule = build_schedule(year, load_config().config.calendar)
+        stages = [*schedule.stages, *schedule.event_driven]
+        for stage in stages:
+            row = next(line for line in lines if line.startswith(stage.name + "  "))
+            cells = re.split(r"\s{2,}", row)
+            assert cells[1] == stage.slug, row
+        # Without its slug column the table says what calendar.render.render_table says.
+        slugs = {s.slug for s in stages}
+        shown = [
+            _words(" ".join(c for c in re.split(r"\s{2,}", line) if c not in slugs))
+            for line in lines
+            if not line.startswith(("─", "Skede"))
+        ]
+        expected = [
+            _words(line)
+            for line in render_table(schedule, "Arboga kommun").splitlines()
+            if not line.startswith(("─", "Skede"))
+        ]
+        assert shown == expected
+
+
 def _open(slug: str, year: int, as_of: dt.datetime) -> None:
     """The stage's own flow run without Prefect, as `arshjul run` runs it: requests opened."""
     from arshjul.deployments import flow_for
     from arshjul.tasks.step import run_directly
 
     run_directly(flow_for(slug), year=year, as_of=as_of, municipality="1984")
+
+
+def test_status_shows_each_unit_key_beside_its_name(arboga: Engine, tmp_path: Path) -> None:
+    _open("tertial", 2027, dt.datetime(2027, 4, 13, 8, tzinfo=STOCKHOLM))
+    result = run("status", "--as-of", "2027-04-20", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:4] == ["Skede", "Enhet", "Nyckel", "Sista"]
+    bun = next(line for line in lines if "Barn- och utbildningsnämnden" in line)
+    assert re.split(r"\s{2,}", bun)[1:3] == ["Barn- och utbildningsnämnden", "bun"]
+    shown = json.loads(run("status", "--json", cwd=tmp_path).stdout)
+    keys = {row["unit"]: row["unit_key"] for row in shown}
+    assert keys["Barn- och utbildningsnämnden"] == "bun"
+    assert keys["Kommunstyrelsen"] == "ks"
+    assert list(shown[0])[list(shown[0]).index("unit") + 1] == "unit_key"
 
 
 def test_template_lists_every_field_with_its_label(tmp_path: Path) -> None:

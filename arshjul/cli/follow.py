@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from arshjul.cli.common import AsOfOption, app, parse_as_of
 from arshjul.timezone import STOCKHOLM
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # The exit code of `arshjul run` and `arshjul watch` when a mail server refused a
 # message for good (1 is a crash, 2 bad input, 3 something named that does not exist).
@@ -93,6 +96,36 @@ def watch_command(as_of: AsOfOption = None) -> None:
         raise typer.Exit(code)
 
 
+def unit_keys(session: Session) -> dict[tuple[str, str], str]:
+    """Each unit's key (what ``submit --enhet`` takes) by its municipality's name and its own.
+
+    The status rows name the unit and the municipality; two units of one name in one
+    municipality show both keys.
+    """
+    from sqlmodel import col, select
+
+    from arshjul.models import Municipality, OrgUnit
+
+    found: dict[tuple[str, str], list[str]] = {}
+    for municipality, unit, key in session.exec(
+        select(Municipality.name, OrgUnit.name, OrgUnit.key)
+        .join(Municipality, col(Municipality.id) == OrgUnit.municipality_id)
+        .order_by(col(OrgUnit.key))
+    ):
+        found.setdefault((municipality, unit), []).append(key)
+    return {where: " / ".join(keys) for where, keys in found.items()}
+
+
+def _with_unit_key(row: dict[str, object], key: str) -> dict[str, object]:
+    """A status row as JSON with ``unit_key`` right after ``unit``."""
+    shown: dict[str, object] = {}
+    for name, value in row.items():
+        shown[name] = value
+        if name == "unit":
+            shown["unit_key"] = key
+    return shown
+
+
 @app.command("status")
 def status_command(
     year: Annotated[int | None, typer.Option("--year", help="Bara detta år.")] = None,
@@ -109,8 +142,10 @@ def status_command(
 
     with session_scope() as session:
         rows = request_statuses(session, as_of=moment, year=year, only_open=not all_requests)
+        keys = unit_keys(session)
     if as_json:
-        typer.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
+        shown = [_with_unit_key(r.as_json(), keys.get((r.municipality, r.unit), "")) for r in rows]
+        typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
         return
     if not rows:
         typer.echo("Inga öppna begäranden." if not all_requests else "Inga begäranden.")
@@ -120,11 +155,12 @@ def status_command(
 
     typer.echo(
         render(
-            ["Skede", "Enhet", "Sista dag", "Status", "Sen", "Versioner"],
+            ["Skede", "Enhet", "Nyckel", "Sista dag", "Status", "Sen", "Versioner"],
             [
                 [
                     f"{r.stage_name} {r.year}",
                     r.unit,
+                    keys.get((r.municipality, r.unit), ""),
                     format_datetime(r.deadline.astimezone(STOCKHOLM)),
                     r.state_sv,
                     f"{r.working_days_late} dgr" if r.working_days_late else "",
