@@ -7,7 +7,7 @@ from typing import Any
 from prefect import flow
 
 from arshjul.flows.common import AsOf, MunicipalityCode, Year
-from arshjul.stages import planning
+from arshjul.stages import dialogue
 from arshjul.tasks.common import run_name
 from arshjul.tasks.mail import deliver_mail
 from arshjul.tasks.stage import (
@@ -18,7 +18,7 @@ from arshjul.tasks.stage import (
     publish_stage,
 )
 
-write_document = document_step("Skriv underlaget till budgetdagen", planning.compile_budgetdag)
+write_document = document_step("Skriv underlaget till budgetdagen", dialogue.compile_budgetdag)
 
 
 @flow(

@@ -7,7 +7,7 @@ from typing import Any
 from prefect import flow
 
 from arshjul.flows.common import AsOf, MunicipalityCode, Year
-from arshjul.stages import planning
+from arshjul.stages import sep
 from arshjul.tasks.common import run_name
 from arshjul.tasks.mail import deliver_mail
 from arshjul.tasks.stage import (
@@ -19,7 +19,7 @@ from arshjul.tasks.stage import (
 )
 
 write_document = document_step(
-    "Skriv förslaget till Strategisk och ekonomisk plan", planning.compile_sep
+    "Skriv förslaget till Strategisk och ekonomisk plan", sep.compile_sep
 )
 
 

@@ -8,10 +8,14 @@ parts of its own (the decisions) runs the common lifecycle alone.
 from __future__ import annotations
 
 from arshjul.calendar.stages import get_stage
-from arshjul.stages import followup, planning
+from arshjul.stages import committee_budget, dialogue, followup, ramar, sep
 from arshjul.stages.base import StageSpec
 
-SPECS: dict[str, StageSpec] = {spec.slug: spec for spec in (*followup.SPECS, *planning.SPECS)}
+SPECS: dict[str, StageSpec] = {
+    spec.slug: spec
+    for module in (ramar, dialogue, sep, committee_budget, followup)
+    for spec in module.SPECS
+}
 
 
 def get_spec(slug: str) -> StageSpec:

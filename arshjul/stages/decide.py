@@ -19,7 +19,7 @@ from arshjul.lifecycle.decisions import (
 from arshjul.models import Decision, Municipality
 from arshjul.settings import Settings
 from arshjul.stages.base import stage_context
-from arshjul.stages.planning import compile_sep
+from arshjul.stages.sep import compile_sep
 
 
 @dataclass

@@ -1,0 +1,106 @@
+"""The committees' own budgets within the council's frames, and the political review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from arshjul.calendar.stages import election_day
+from arshjul.documents import planning_data as pd
+from arshjul.documents.namndbudget import build_namndbudget_document
+from arshjul.documents.oversyn import build_oversyn_document
+from arshjul.models import (
+    FrameKind,
+    FrameStatus,
+    OrgUnit,
+)
+from arshjul.stages.answers import answer_rows, answer_text, meeting
+from arshjul.stages.base import StageContext, StageSpec, record_document
+from arshjul.stages.economy import framed_units, submissions_by_unit
+from arshjul.stages.ramar import best_frames, frames_of_kind
+
+
+def compile_namndbudget(ctx: StageContext) -> list[Path]:
+    """The committees' budgets within the council's frames, for the executive board."""
+
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    frames = best_frames(ctx)
+    committees, missing = [], []
+    for unit in framed_units(ctx.session, ctx.municipality.id):  # type: ignore[arg-type]
+        answer = answers.get(unit.id)  # type: ignore[arg-type]
+        if answer is None:
+            missing.append(unit.name)
+            continue
+        committees.append(
+            pd.CommitteeBudget(
+                unit.name,
+                frames.get(unit.id, 0),  # type: ignore[arg-type]
+                tuple(
+                    pd.ActivityLine(
+                        str(r.get("activity", "")), int(r.get("amount_kr", r.get("amount", 0)))
+                    )
+                    for r in answer_rows(answer, "distribution")
+                ),
+                plan_activities=tuple(
+                    pd.PlanActivity(
+                        str(r.get("title", "")),
+                        str(r.get("goal") or ""),
+                        str(r.get("responsible") or ""),
+                    )
+                    for r in answer_rows(answer, "activities")
+                ),
+                goals_text=answer_text(answer, "goals_text"),
+            )
+        )
+    data = pd.NamndbudgetData(
+        municipality=ctx.municipality.name,
+        cycle_year=ctx.year,
+        committees=tuple(committees),
+        not_submitted=tuple(missing),
+        **meeting(ctx),
+    )
+    path = build_namndbudget_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    record_document(ctx, kind="namndbudget", title=f"Nämndernas budget {ctx.year + 1}", path=path)
+    return [path]
+
+
+def council_frames(ctx: StageContext) -> dict[int, int]:
+    """The frames the council adopted for the budget year (what namndbudget distributes)."""
+    return {
+        f.unit_id: f.amount_kr
+        for f in frames_of_kind(ctx, FrameKind.OPERATIONS)
+        if f.status == FrameStatus.COUNCIL
+    }
+
+
+# ------------------------------------------------------------ politisk översyn
+
+
+def compile_oversyn(ctx: StageContext) -> list[Path]:
+    """The review of the political organisation and programme before the new term."""
+
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    units = {u.id: u.name for u in ctx.session.exec(select(OrgUnit))}
+    organisation, programme = [], []
+    for unit_id, answer in answers.items():
+        if text := answer_text(answer, "comment"):
+            organisation.append(pd.ReviewInput("Synpunkter", text, units[unit_id]))
+        if text := answer_text(answer, "comment"):
+            programme.append(pd.ReviewInput("Politiskt program", text, units[unit_id]))
+    data = pd.OversynData(
+        municipality=ctx.municipality.name,
+        cycle_year=ctx.year,
+        organisation=tuple(organisation),
+        programme=tuple(programme),
+        election_day=election_day(ctx.year),
+        **meeting(ctx),
+    )
+    path = build_oversyn_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    record_document(ctx, kind="politisk-oversyn", title=f"Politisk översyn {ctx.year}", path=path)
+    return [path]
+
+
+NAMNDBUDGET = StageSpec(slug="namndbudget", write=compile_namndbudget)
+POLITISK_OVERSYN = StageSpec(slug="politisk-oversyn", write=compile_oversyn)
+SPECS = (NAMNDBUDGET, POLITISK_OVERSYN)

@@ -1,0 +1,157 @@
+"""The management dialogues and budget day: the committees' analyses brought together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from arshjul.documents import planning_data as pd
+from arshjul.documents.budgetdag import build_budgetdag_document
+from arshjul.documents.ledningsdialog import build_ledningsdialog_document
+from arshjul.lifecycle.requests import units_asked
+from arshjul.models import (
+    FrameKind,
+    FrameStatus,
+    OrgUnit,
+    StageInstance,
+    UnitKind,
+)
+from arshjul.stages.answers import answer_rows, answer_text, meeting
+from arshjul.stages.base import StageContext, StageSpec, record_document
+from arshjul.stages.economy import submissions_by_unit
+from arshjul.stages.ramar import financial_starting_points, frames_of_kind
+
+
+def compile_ledningsdialog(ctx: StageContext) -> list[Path]:
+    """The administrations' and companies' pictures of the present and the future."""
+
+    answers = submissions_by_unit(ctx.session, ctx.stage)
+    asked = units_asked(ctx.session, municipality_id=ctx.municipality.id, slug=ctx.stage.slug)  # type: ignore[arg-type]
+    data = pd.LedningsdialogData(
+        municipality=ctx.municipality.name,
+        cycle_year=ctx.year,
+        season=pd.Season.SPRING if ctx.stage.slug.endswith("mars") else pd.Season.AUTUMN,
+        submissions=tuple(
+            pd.DialogueSubmission(
+                unit.name,
+                answer_text(answers[unit.id], "present"),
+                answer_text(answers[unit.id], "future"),
+                answer_text(answers[unit.id], "challenges"),
+                is_company=unit.kind == UnitKind.COMPANY,
+            )
+            for unit in asked
+            if unit.id in answers
+        ),
+        not_submitted=tuple(u.name for u in asked if u.id not in answers),
+        dialogue_date=ctx.stage.decision_on,
+        body=None,
+        **meeting(ctx),
+    )
+    path = build_ledningsdialog_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    record_document(ctx, kind=ctx.stage.slug, title=f"{ctx.stage.name} {ctx.year}", path=path)
+    return [path]
+
+
+# -------------------------------------------------------------------- budgetdag
+
+
+def _analysis_stage(ctx: StageContext) -> StageInstance | None:
+    return ctx.session.exec(
+        select(StageInstance).where(
+            StageInstance.cycle_id == ctx.cycle.id, StageInstance.slug == "namndanalys"
+        )
+    ).first()
+
+
+def compile_budgetdag(ctx: StageContext) -> list[Path]:
+    """The economic starting points and every analysis, for the budget day."""
+
+    analysis = _analysis_stage(ctx)
+    answers = submissions_by_unit(ctx.session, analysis) if analysis else {}
+    units = {
+        u.id: u
+        for u in ctx.session.exec(
+            select(OrgUnit).where(OrgUnit.municipality_id == ctx.municipality.id)
+        )
+    }
+    preliminary = {
+        f.unit_id: f.amount_kr
+        for f in frames_of_kind(ctx, FrameKind.OPERATIONS)
+        if f.status == FrameStatus.PRELIMINARY
+    }
+    proposed = [
+        pd.CommitteeAmount(units[f.unit_id].name, f.amount_kr)
+        for f in frames_of_kind(ctx, FrameKind.OPERATIONS)
+        if f.status == FrameStatus.PROPOSED
+    ]
+    framed = {uid for uid in preliminary}
+    funding, investments, premises, summaries = [], [], [], []
+    for unit_id, answer in answers.items():
+        unit = units[unit_id]
+        if unit_id in framed:
+            for row in answer_rows(answer, "funding_requests"):
+                funding.append(
+                    pd.FundingRequest(
+                        unit.name,
+                        str(row.get("title") or row.get("reason", ""))[:80],
+                        int(row.get("amount_kr", row.get("amount", 0))),
+                        str(row.get("reason", "")),
+                        str(row.get("consequences", "")),
+                    )
+                )
+            for row in answer_rows(answer, "investment_needs"):
+                investments.append(
+                    pd.InvestmentNeed(
+                        unit.name,
+                        str(row.get("project", "")),
+                        int(row.get("amount_kr", row.get("amount", 0))),
+                    )
+                )
+        need = answer_text(answer, "premises_needs")
+        if need:
+            premises.append(pd.PremisesNeed(unit.name, need))
+        summaries.append(
+            pd.AnalysisSummary(
+                unit.name,
+                " ".join(
+                    t
+                    for t in (
+                        answer_text(answer, "present"),
+                        answer_text(answer, "future"),
+                        answer_text(answer, "economy"),
+                    )
+                    if t
+                ),
+                is_company=unit.kind == UnitKind.COMPANY,
+                child_impact_needed=bool(answer.get("services_change")),
+                child_impact=answer_text(answer, "child_impact"),
+            )
+        )
+    data = pd.BudgetdagData(
+        municipality=ctx.municipality.name,
+        cycle_year=ctx.year,
+        financial=financial_starting_points(ctx),
+        frames=tuple(
+            pd.CommitteeAmount(units[u].name, amount) for u, amount in preliminary.items()
+        ),
+        funding_requests=tuple(funding),
+        investment_needs=tuple(investments),
+        premises_needs=tuple(premises),
+        analyses=tuple(summaries),
+        proposed_frames=tuple(proposed) or None,
+        budget_day=ctx.stage.decision_on,
+        **meeting(ctx),
+    )
+    path = build_budgetdag_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    record_document(ctx, kind="budgetdag", title=f"Budgetdag {ctx.year}", path=path)
+    return [path]
+
+
+# -------------------------------------------------------------------------- SEP
+
+
+LEDNINGSDIALOG_MARS = StageSpec(slug="ledningsdialog-mars", write=compile_ledningsdialog)
+LEDNINGSDIALOG_SEPTEMBER = StageSpec(slug="ledningsdialog-september", write=compile_ledningsdialog)
+BUDGETDAG = StageSpec(slug="budgetdag", write=compile_budgetdag)
+SPECS = (LEDNINGSDIALOG_MARS, LEDNINGSDIALOG_SEPTEMBER, BUDGETDAG)
