@@ -193,3 +193,32 @@ def test_a_filled_template_is_accepted_as_it_is(arboga: Engine, tmp_path: Path) 
         stored = session.exec(select(Submission)).one()
     assert stored.data["forecast_kr"] == 412_500_000
     assert "_etiketter" not in stored.data and "_anvisning" not in stored.data
+
+
+@pytest.mark.parametrize(
+    ("written", "stored_kr"),
+    [(412500, 412_500_000), (412500.5, 412_500_500), (-1200, None)],
+)
+def test_a_number_in_a_file_is_read_as_the_label_says_tkr(
+    arboga: Engine, tmp_path: Path, written: float, stored_kr: int | None
+) -> None:
+    """JSON's 412500 under "Helårsprognos (tkr)" is 412 500 tkr, never 412,5 tkr."""
+    _open("tertial", 2027, dt.datetime(2027, 4, 13, 8, tzinfo=STOCKHOLM))
+    answers = tmp_path / "svar.json"
+    answers.write_text(
+        json.dumps({"forecast_kr": written, "deviation_explanation": "Fler elever"}),
+        encoding="utf-8",
+    )
+    args = ("submit", "tertial", "--enhet", "bun", "--year", "2027", "--av", "Eva Ek")
+    result = run(*args, "--fil", str(answers), "--as-of", "2027-04-20", cwd=tmp_path)
+    from sqlmodel import Session, select
+
+    from arshjul.models import Submission
+
+    with Session(arboga) as session:
+        stored = session.exec(select(Submission)).all()
+    if stored_kr is None:  # a negative forecast is refused, in Swedish, and nothing is stored
+        assert result.returncode == 2 and "negativt" in result.stderr and stored == []
+        return
+    assert result.returncode == 0, result.stderr
+    assert [s.data["forecast_kr"] for s in stored] == [stored_kr]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,30 @@ def read_answer_file(path: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise ArshjulError(f"{path.name}: JSON-filen ska innehålla ett objekt med fälten.")
-    return data
+    return as_written(data)
+
+
+def as_written(value: Any) -> Any:
+    """A person's file as the page would post it: every number as the text it stands for.
+
+    The forms read an integer as an amount already in whole kronor (a stored answer
+    read back), and text as what a person writes: tkr for an amount. A file's 412500
+    under "Helårsprognos (tkr)" means 412 500 tkr, as the label says, so numbers from
+    a file reach the form as text (a decimal point becomes the Swedish comma).
+    """
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            return repr(value).replace(".", ",")  # NaN and infinity are then refused as text
+        return str(int(value))
+    if isinstance(value, dict):
+        return {k: as_written(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_written(v) for v in value]
+    return value
 
 
 def _from_excel(path: Path) -> dict[str, Any]:
@@ -103,4 +127,4 @@ def _from_excel(path: Path) -> dict[str, Any]:
             rows[index][parts[2]] = value
         else:
             data[key] = value
-    return data
+    return as_written(data)
