@@ -38,7 +38,8 @@ from arshjul.config.loader import load_config, shipped_config_path
 from arshjul.errors import ArshjulError, ConfigError
 from arshjul.mail.sender import deliver_queued
 from arshjul.models import AuditEntry, OutboxMessage, Submission
-from arshjul.portal.app import client_address, create_app, server_options
+from arshjul.portal.app import create_app, server_options
+from arshjul.portal.intake import client_address
 from arshjul.portal.middleware import origin_of
 from arshjul.settings import Settings, get_settings
 
@@ -414,8 +415,8 @@ def test_an_unexpected_error_answers_500_and_keeps_the_connection(
 
     with site(engine, tmp_path, {}) as s:
         before = s.counts()
-        monkeypatch.setattr("arshjul.portal.app.receipt_page", broken)
-        monkeypatch.setattr("arshjul.portal.app.check", broken)
+        monkeypatch.setattr("arshjul.portal.routes.receipt_page", broken)
+        monkeypatch.setattr("arshjul.portal.routes.check", broken)
         path = urllib.parse.urlsplit(s.url).path
         conn = http.client.HTTPConnection(urllib.parse.urlsplit(s.base).netloc, timeout=30)
         try:

@@ -1,6 +1,6 @@
 """The submission page's three answers: the form, a post of it, and the receipt.
 
-Plain functions over a session; :mod:`arshjul.portal.app` wires them to routes.
+Plain functions over a session; :mod:`arshjul.portal.routes` wires them to routes.
 A link is checked before anything else is read or written: an unknown request,
 a wrong token and another request's token all get the same 403; a request past
 its grace period gets 410.
