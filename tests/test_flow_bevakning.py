@@ -188,3 +188,58 @@ def test_a_run_over_several_municipalities_opens_each_in_one_task(
     assert per_municipality == {"Arboga kommun": 10, "Kungsör kommun": 10}
     assert ("Kungsör kommun", "Socialnämnden") in {(r["Kommun"], r["Enhet"]) for r in rows}
     assert asyncio.run(_artifact("tertial-2027-1983-begaranden")) is None
+
+
+@pytest.mark.slow
+def test_a_watch_run_shows_its_steps_as_tasks_in_order(
+    prefect_harness: None, arboga: Engine
+) -> None:
+    """Close, remind, escalate, mark ready: one task each, then the mail and the state."""
+    import time
+
+    from arshjul.flows.bevakning import bevakning
+
+    key = ensure_link_key(arboga, get_settings()).key
+    with Session(arboga) as session:
+        municipality = session.exec(select(Municipality)).one()
+        stage = ensure_stage_instance(session, municipality=municipality, year=2027, slug="tertial")
+        open_requests(
+            session,
+            municipality=municipality,
+            stage=stage,
+            as_of=dt.datetime(2027, 4, 13, 7, tzinfo=STOCKHOLM),
+            link_key=key,
+        )
+        session.commit()
+
+    # Wednesday 12 May: the grace (to 11 May) is over, three working days late.
+    state = bevakning(as_of=dt.date(2027, 5, 12), return_state=True)
+    assert state.is_completed()
+    totals = state.result()
+    assert (totals["closed"], totals["reminders"], totals["escalations"], totals["ready"]) == (
+        10,
+        0,
+        20,  # each committee's head, then the chief executive
+        1,
+    )
+    process = [
+        "stäng-försenade-2027-05-12",
+        "påminnelser-2027-05-12",
+        "eskalera-2027-05-12",
+        "klara-skeden-2027-05-12",
+        "skicka-e-post",
+        "läget-2027-05-12",
+        "e-post",
+    ]
+    # Task runs reach the server as events: give their final names a moment to land.
+    deadline = time.monotonic() + 20
+    while True:
+        run, tasks = asyncio.run(_run_and_tasks(state.state_details.flow_run_id))
+        names = {t.name for t in tasks}
+        if set(process) <= names or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert run.name == "bevakning-2027-05-12"
+    steps = [t.name for t in sorted(tasks, key=lambda t: t.expected_start_time)]
+    assert steps == process  # one task per step, not one per municipality and step
+    assert all(not t.tags for t in tasks)

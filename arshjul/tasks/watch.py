@@ -1,60 +1,172 @@
-"""The daily watch as Prefect tasks, one per municipality, and its artifacts."""
+"""The daily watch's steps as tasks, and its artifacts.
+
+One task per step, covering every municipality of the run: a task run costs
+Prefect about 10 ms, more than a municipality's watch on most days, so a task
+per municipality and step would make a run over many municipalities mostly
+Prefect's (bench/tertial_scale.md). Each step opens one transaction per
+municipality and calls the plain function of ``arshjul/lifecycle/watch.py``.
+
+A step that fails for a municipality logs which, rolls that municipality's part
+of the step back and fails the task, so the flow run fails there: the
+municipalities before it and the steps before it stay done, and the next watch
+redoes the rest (every step is idempotent; see ``arshjul/lifecycle/watch.py``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
-from prefect import get_run_logger, task
 from prefect.artifacts import create_progress_artifact, create_table_artifact
+from sqlmodel import Session
 
 from arshjul.formats import format_datetime
-from arshjul.lifecycle.status import request_statuses
-from arshjul.lifecycle.watch import run_watch
+from arshjul.lifecycle.status import RequestStatus, request_statuses
+from arshjul.lifecycle.watch import (
+    close_expired_requests,
+    mark_ready_stages,
+    queue_escalations,
+    queue_reminders,
+)
+from arshjul.models import Municipality
 from arshjul.models.db import session_scope
 from arshjul.queries.organisation import get_municipality
 from arshjul.tasks.common import engine_and_settings
+from arshjul.tasks.stage import municipality_codes
+from arshjul.tasks.step import step, step_logger, without_a_server
 from arshjul.timezone import STOCKHOLM
 
+R = TypeVar("R")
 
-@task(name="Bevaka kommun", task_run_name="bevaka-{municipality_code}")
-def watch_municipality(municipality_code: str, as_of: dt.datetime) -> dict[str, int]:
-    """Reminders, escalations and readiness for one municipality."""
 
+@dataclass(frozen=True)
+class WatchRun:
+    """One pass of the watch: the moment it acts as of and the municipalities it covers."""
+
+    as_of: dt.datetime
+    codes: tuple[str, ...]
+
+    @property
+    def day(self) -> str:
+        """The day watched, ``2027-04-29``: what the task runs are named after."""
+        return f"{self.as_of.astimezone(STOCKHOLM):%Y-%m-%d}"
+
+
+def begin_watch(as_of: dt.datetime, municipality: str | None) -> WatchRun:
+    """The municipalities to watch: the one named, else every one in the database."""
+    return WatchRun(as_of, tuple(municipality_codes(municipality)))
+
+
+def _each_municipality(
+    run: WatchRun,
+    what: str,
+    work: Callable[..., R],
+) -> list[tuple[str, R]]:
+    """``work(session, municipality=…, as_of=…)`` for each municipality, a transaction each.
+
+    Returns each municipality's name and result, committed. The first failure is
+    logged (naming the municipality and the step) and raised; that municipality's
+    transaction is rolled back.
+    """
     engine, _ = engine_and_settings()
-    with session_scope(engine) as session:
-        municipality = get_municipality(session, municipality_code)
-        report = run_watch(session, municipality=municipality, as_of=as_of)
-        ready = [f"{s.name} ({s.slug})" for s in report.ready]
-    logger = get_run_logger()
-    logger.info(
-        "%s: %d påminnelser, %d eskaleringar, %d stängda begäranden",
-        municipality.name,
-        report.reminders,
-        report.escalations,
-        report.closed,
-    )
-    for name in ready:
-        logger.info("Klart att sammanställa: %s", name)
-    return {
-        "reminders": report.reminders,
-        "escalations": report.escalations,
-        "closed": report.closed,
-        "ready": len(ready),
-    }
+    done: list[tuple[str, R]] = []
+    for code in run.codes:
+        name = code
+        try:
+            with session_scope(engine) as session:
+                municipality = get_municipality(session, code)
+                name = municipality.name
+                result = work(session, municipality=municipality, as_of=run.as_of)
+        except Exception:
+            step_logger().exception(
+                "%s: %s den %s misslyckades; nästa bevakning gör om det", name, what, run.day
+            )
+            raise
+        done.append((name, result))
+    return done
 
 
-@task(name="Publicera läget", task_run_name="läget-{municipality_code}")
-def publish_status(municipality_code: str, as_of: dt.datetime) -> int:
-    """A table of every open request and a progress bar per stage instance."""
-    from collections import defaultdict
+# --------------------------------------------------------------------------- the steps
+@step("Stäng försenade begäranden", "stäng-försenade-{run.day}")
+def close_requests(run: WatchRun) -> int:
+    """Close every open request whose grace is over; the number closed."""
+    total = 0
+    for name, closed in _each_municipality(run, "stängningen", close_expired_requests):
+        if closed:
+            step_logger().info("%s: %d begäranden stängda, fristen har gått ut", name, closed)
+        total += closed
+    return total
 
+
+@step("Påminn om sista dag", "påminnelser-{run.day}")
+def remind(run: WatchRun) -> int:
+    """Queue the reminders due today; the number queued."""
+    total = 0
+    for name, queued in _each_municipality(run, "påminnelserna", queue_reminders):
+        if queued:
+            step_logger().info("%s: %d påminnelser köade för utskick", name, queued)
+        total += queued
+    return total
+
+
+@step("Eskalera försenade begäranden", "eskalera-{run.day}")
+def escalate(run: WatchRun) -> int:
+    """Queue the escalations due today; the number queued."""
+    total = 0
+    for name, queued in _each_municipality(run, "eskaleringarna", queue_escalations):
+        if queued:
+            step_logger().info("%s: %d eskaleringar köade för utskick", name, queued)
+        total += queued
+    return total
+
+
+@step("Markera klara skeden", "klara-skeden-{run.day}")
+def mark_ready(run: WatchRun) -> int:
+    """Mark ready the stages whose requests are all in or whose grace is over; how many."""
+
+    def ready_stages(
+        session: Session, *, municipality: Municipality, as_of: dt.datetime
+    ) -> list[str]:
+        stages = mark_ready_stages(session, municipality=municipality, as_of=as_of)
+        return [f"{s.name} ({s.slug})" for s in stages]
+
+    total = 0
+    for name, stages in _each_municipality(run, "klarmarkeringen", ready_stages):
+        for stage in stages:
+            step_logger().info("%s: klart att sammanställa: %s", name, stage)
+        total += len(stages)
+    return total
+
+
+# --------------------------------------------------------------------------- showing it
+@step("Publicera läget", "läget-{run.day}")
+def publish_status(run: WatchRun) -> int:
+    """Per municipality: a table of every open request and a progress bar per stage instance.
+
+    Returns the number of open requests (0 without a server: artifacts live in Prefect).
+    """
+    if without_a_server():
+        return 0
     engine, _ = engine_and_settings()
-    with session_scope(engine) as session:
-        municipality = get_municipality(session, municipality_code)
-        rows = request_statuses(session, as_of=as_of, municipality_id=municipality.id)
+    waiting = 0
+    for code in run.codes:
+        with session_scope(engine) as session:
+            municipality = get_municipality(session, code)
+            rows = request_statuses(session, as_of=run.as_of, municipality_id=municipality.id)
+        waiting += _publish_municipality(code, municipality.name, rows, run.as_of)
+    return waiting
+
+
+def _publish_municipality(
+    code: str, name: str, rows: list[RequestStatus], as_of: dt.datetime
+) -> int:
+    """One municipality's table and progress bars; the number of its open requests."""
     open_rows = [r for r in rows if r.state == "open"]
     create_table_artifact(
-        key=f"oppna-begaranden-{municipality_code}",
+        key=f"oppna-begaranden-{code}",
         table=[
             {
                 "Enhet": r.unit,
@@ -66,7 +178,7 @@ def publish_status(municipality_code: str, as_of: dt.datetime) -> int:
             for r in open_rows
         ]
         or [{"Enhet": "–", "Skede": "Inga öppna begäranden", "Sista dag": "", "Status": ""}],
-        description=f"Öppna begäranden i {municipality.name} den {as_of:%Y-%m-%d}",
+        description=f"Öppna begäranden i {name} den {as_of:%Y-%m-%d}",
     )
     per_stage: dict[tuple[str, int], list[bool]] = defaultdict(list)
     names: dict[tuple[str, int], str] = {}
@@ -79,7 +191,7 @@ def publish_status(municipality_code: str, as_of: dt.datetime) -> int:
             continue  # a stage with nothing outstanding needs no new progress version
         create_progress_artifact(
             progress=100.0 * sum(done) / len(done),
-            key=f"{slug}-{year}-{municipality_code}-inlamnat",
+            key=f"{slug}-{year}-{code}-inlamnat",
             description=(
                 f"{names[(slug, year)]} {year}: {sum(done)} av {len(done)} har lämnat underlag"
             ),
