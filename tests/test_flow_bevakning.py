@@ -240,6 +240,8 @@ def test_a_watch_run_shows_its_steps_as_tasks_in_order(
             break
         time.sleep(0.5)
     assert run.name == "bevakning-2027-05-12"
+    # Filtering the runs by year or municipality keeps the watch (issue 14).
+    assert {"arshjul", "bevakning", "2027", "kommun-1984"} <= set(run.tags)
     steps = [t.name for t in sorted(tasks, key=lambda t: t.expected_start_time)]
     assert steps == process  # one task per step, not one per municipality and step
     assert all(not t.tags for t in tasks)

@@ -35,7 +35,7 @@ from arshjul.models import Municipality
 from arshjul.models.db import session_scope
 from arshjul.queries.organisation import get_municipality
 from arshjul.tasks.common import engine_and_settings
-from arshjul.tasks.stage import municipality_codes
+from arshjul.tasks.stage import municipality_codes, tag_flow_run
 from arshjul.tasks.step import step, step_logger, without_a_server
 from arshjul.timezone import STOCKHOLM
 
@@ -56,8 +56,14 @@ class WatchRun:
 
 
 def begin_watch(as_of: dt.datetime, municipality: str | None) -> WatchRun:
-    """The municipalities to watch: the one named, else every one in the database."""
-    return WatchRun(as_of, tuple(municipality_codes(municipality)))
+    """The municipalities to watch: the one named, else every one in the database.
+
+    The run is tagged like a stage's (year, municipality), so that filtering the
+    runs by year in the UI keeps the watch.
+    """
+    codes = tuple(municipality_codes(municipality))
+    tag_flow_run("arshjul", "bevakning", str(as_of.year), *(f"kommun-{code}" for code in codes))
+    return WatchRun(as_of, codes)
 
 
 def _each_municipality(
