@@ -1,13 +1,16 @@
 """The submission page (`arshjul portal`): the FastAPI app assembled, and served by uvicorn.
 
-A plain-HTML form behind a personal link. Its parts:
+A plain-HTML form behind a personal link. Its parts, roughly as a request meets them:
 
-* :mod:`~arshjul.portal.routes`: the addresses, each a thin function over
-  :mod:`~arshjul.portal.pages` (what the form, a post and a receipt do and show)
-* :mod:`~arshjul.portal.intake`: reading a post within its limits, and who sent it
-* :mod:`~arshjul.portal.storing`: storing a version against the link's limits
-* :mod:`~arshjul.portal.errors`: every error as a Swedish page
 * :mod:`~arshjul.portal.middleware`: security headers, the origin and size of a post
+* :mod:`~arshjul.portal.routes`: the addresses, each a thin function over the modules below
+* :mod:`~arshjul.portal.access`: the request behind a link, checked (403, 410) and loaded
+* :mod:`~arshjul.portal.form`: the form page, prefilled, with its errors and the versions so far
+* :mod:`~arshjul.portal.intake`: reading a post within its limits, and who sent it
+* :mod:`~arshjul.portal.checking`: validating a post: what to store, or the form again
+* :mod:`~arshjul.portal.storing`: storing a version against the link's limits, or why not
+* :mod:`~arshjul.portal.receipt`: the receipt page of a version
+* :mod:`~arshjul.portal.errors`: every refusal and error as a Swedish page
 * :mod:`~arshjul.portal.state`: the settings, engine and clock every request needs
 * :mod:`~arshjul.portal.views`, :mod:`~arshjul.portal.attachments`: rendering; the file check
 """

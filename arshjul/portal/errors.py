@@ -1,7 +1,9 @@
-"""The portal's message pages as answers: an HTTP error, a refused link, the middleware's own.
+"""The portal's message pages: a :class:`Refusal`, an HTTP error, the middleware's own.
 
 Every error a visitor can meet is a whole Swedish page with the portal's
-look, never Starlette's English text or JSON.
+look, never Starlette's English text or JSON. A :class:`Refusal` is such a
+page raised or returned instead of the form: a bad or expired link, a version
+that does not exist, a post that was not stored.
 """
 
 from __future__ import annotations
@@ -12,8 +14,40 @@ from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
-from arshjul.portal.pages import Refusal, message_page
+from arshjul.models import Contact
 from arshjul.portal.state import root_of
+from arshjul.portal.views import render
+
+
+class Refusal(Exception):
+    """A page that answers instead of the form: a bad or expired link, a closed request."""
+
+    def __init__(self, status: int, heading: str, paragraphs: list[str]) -> None:
+        super().__init__(heading)
+        self.status, self.heading, self.paragraphs = status, heading, paragraphs
+
+
+def message_page(
+    refusal: Refusal,
+    *,
+    root: str = "",
+    municipality_name: str | None = None,
+    controller: Contact | None = None,
+) -> str:
+    """A page that only says something: why a link does not work, a page not found …"""
+    return render(
+        "message.html.j2",
+        page_title=f"{refusal.heading} – inlämning av underlag",
+        root=root,
+        municipality_name=municipality_name,
+        controller=controller,
+        heading=refusal.heading,
+        paragraphs=refusal.paragraphs,
+        tone="info" if refusal.status < 400 else "warning" if refusal.status == 410 else "error",
+        back_link=None,
+        back_text="",
+    )
+
 
 _ERROR_PAGES: dict[int, tuple[str, list[str]]] = {
     400: ("Felaktig förfrågan", ["Använd länken i e-posten och formuläret på sidan."]),

@@ -13,12 +13,12 @@ proxy forwarded.
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass, field
 
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect, Request
 
-from arshjul.portal.pages import Posted
 from arshjul.portal.state import portal_of
 from arshjul.settings import IPNetwork
 
@@ -26,6 +26,16 @@ from arshjul.settings import IPNetwork
 FIELDS_MARGIN = 2 * 1024 * 1024
 MAX_FIELDS = 2000
 MAX_PART_SIZE = 256 * 1024
+
+
+@dataclass
+class Posted:
+    """What a post carried: its text fields and at most one file (its first bytes)."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    filename: str | None = None
+    content: bytes = b""
+    problem: str | None = None
 
 
 async def read_posted(request: Request) -> Posted:

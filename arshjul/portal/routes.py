@@ -1,4 +1,4 @@
-"""The portal's addresses, each a thin function over :mod:`arshjul.portal.pages`.
+"""The portal's addresses, each a thin function over the modules that do the work.
 
 * ``GET  /``: a page that points to the link in the e-mail
 * ``GET  /begaran/{id}/{token}``: the form, prefilled with the current version
@@ -23,17 +23,12 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from arshjul.lifecycle.submissions import SubmissionClosed, SubmissionLimited
-from arshjul.portal.errors import message_response
-from arshjul.portal.intake import client_of, read_posted
-from arshjul.portal.pages import (
-    Posted,
-    Refusal,
-    authorise,
-    check,
-    form_page,
-    load_page,
-    receipt_page,
-)
+from arshjul.portal.access import authorise, load_page
+from arshjul.portal.checking import check
+from arshjul.portal.errors import Refusal, message_response
+from arshjul.portal.form import form_page
+from arshjul.portal.intake import Posted, client_of, read_posted
+from arshjul.portal.receipt import receipt_page
 from arshjul.portal.state import portal_of, root_of
 from arshjul.portal.storing import refused_version, store_version
 from arshjul.portal.views import stylesheet
