@@ -26,7 +26,8 @@ from arshjul.models import (
     SubmissionRequest,
     Term,
 )
-from arshjul.portal.pages import Linked, form_page, load_page
+from arshjul.portal.access import Linked, load_page
+from arshjul.portal.form import form_page
 from arshjul.settings import get_settings
 from arshjul.stages.base import StageContext
 from arshjul.stages.followup_records import record_goal_answers
