@@ -148,43 +148,45 @@ def open_request(
     return bool(opened)
 
 
-@step("Begär underlag från kommunen", "begäran-{slug}-{code}")
-def open_requests_for(
-    code: str, year: int, slug: str, as_of: dt.datetime, instance_key: str = ""
-) -> dict[str, Any]:
-    """A municipality's whole opening in one task: preparation and every unit's request.
+@step("Begär underlag från kommunerna", "begäran-{run.slug}-{run.year}-alla")
+def open_requests_for_all(run: StageRun) -> list[str]:
+    """Every municipality's opening in one task: its preparation and every unit's request.
 
-    For runs over many municipalities, where a task per unit would cost Prefect
-    more than the unit's own work (bench/tertial_scale.md). One transaction: a
-    crash undoes this municipality's openings of this run, and the next run
-    redoes them (a request is unique per stage and unit).
+    For runs over many municipalities (a shared service hosting them all). A task
+    run costs Prefect about as much as opening ten requests, and its cost grew with
+    the run: one task per municipality made the opening of 290 municipalities four
+    times the work itself (bench/tertial_scale.md). One transaction per municipality,
+    as when called directly: a crash undoes that municipality's openings of this run,
+    and the next run redoes them (a request is unique per stage and unit). Returns the
+    dates the municipalities not yet due open on.
     """
-    with _stage(code, year, slug, as_of, instance_key) as ctx:
-        if not reconcile.is_due(ctx):
-            return {"due": False, "opens_on": ctx.stage.opens_on.isoformat(), "opened": []}
-        reconcile.prepare(ctx)
-        opened = reconcile.open_for_units(ctx, reconcile.units_to_ask(ctx))
-        name = ctx.municipality.name
-    if opened:
-        step_logger().info(
-            "%s: begäran om underlag köad för utskick till %s", name, ", ".join(opened)
-        )
-    return {"due": True, "opened": opened}
+    logger = step_logger()
+    not_yet: list[str] = []
+    for code, key in run.instances:
+        with _stage(code, run.year, run.slug, run.as_of, key) as ctx:
+            if not reconcile.is_due(ctx):
+                not_yet.append(ctx.stage.opens_on.isoformat())
+                continue
+            reconcile.prepare(ctx)
+            opened = reconcile.open_for_units(ctx, reconcile.units_to_ask(ctx))
+            name = ctx.municipality.name
+        if opened:
+            logger.info("%s: begäran om underlag köad för utskick till %s", name, ", ".join(opened))
+    return not_yet
 
 
 def open_requests(run: StageRun) -> None:
-    """Open what is due: a task per committee for one municipality, per municipality for more.
+    """Open what is due: for one municipality a task per committee, for more one task for all.
 
-    A task run costs Prefect about as much as opening ten requests; one per unit
-    would make a run over fifty municipalities twice as slow as the work itself
-    (bench/tertial_scale.md). The request table artifact lists every unit either way.
+    One municipality's run shows each committee's request in the UI. A run over
+    many would pay a task run per committee (about ten openings' worth each); its
+    request table artifact lists every unit either way.
     """
+    if len(run.codes) > UNIT_TASKS_UP_TO_MUNICIPALITIES:
+        for opens_on in sorted(set(open_requests_for_all(run))):
+            _not_yet(run, opens_on)
+        return
     for code, key in run.instances:
-        if len(run.codes) > UNIT_TASKS_UP_TO_MUNICIPALITIES:
-            opening = open_requests_for(code, run.year, run.slug, run.as_of, key)
-            if not opening["due"]:
-                _not_yet(run, opening["opens_on"])
-            continue
         plan = prepare_stage(code, run.year, run.slug, run.as_of, key)
         if not plan["due"]:
             _not_yet(run, plan["opens_on"])
