@@ -7,13 +7,19 @@ a posted form (``"1 234,5"`` tkr, ``"ja"``) as well as the values it stored
 (whole kronor as ``int``, ``True``). Every problem is told in Swedish and tied
 to an input name (:mod:`arshjul.forms.errors`): ``forecast_kr``,
 ``measures.2.effect_kr`` (rows count from 0 as shown), ``goals.bun-1.motivation``.
+
+What was stored goes the other way without that conversion: ``Form.from_stored(data)``
+gives the model of a stored answer (``form.stage_data()``) for the stages to read.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
-from typing import Any, ClassVar
+import typing
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
@@ -36,6 +42,7 @@ from arshjul.forms.fields import (
     choice,
     extra_of,
     file,
+    kind_of,
     longtext,
     row_model,
     text,
@@ -247,6 +254,48 @@ def _to_indicators(value: Any, info: ValidationInfo) -> dict[str, float | None]:
     return kept
 
 
+# --------------------------------------------------------------------------- stored → model
+def _part_of(annotation: Any) -> type[FormPart] | None:
+    """The model of a field holding parts: ``list[MeasureRow]``, ``dict[str, GoalJudgement]``."""
+    args = typing.get_args(annotation)
+    inner = args[-1] if args else None
+    return inner if isinstance(inner, type) and issubclass(inner, FormPart) else None
+
+
+def _is_part(part: type[FormPart], value: Any) -> bool:
+    return isinstance(value, part | Mapping)
+
+
+def _stored_part(part: type[FormPart], value: Any) -> FormPart:
+    return value if isinstance(value, part) else part.from_stored(value)
+
+
+def _stored_value(field: FieldInfo, value: Any) -> Any:
+    """A stored (JSON) value as the field holds it, its parts as their models."""
+    origin, part = typing.get_origin(field.annotation), _part_of(field.annotation)
+    if part is not None and origin is list:
+        return [_stored_part(part, one) for one in value or () if _is_part(part, one)]
+    if part is not None and origin is dict:
+        return {
+            key: _stored_part(part, one)
+            for key, one in (value or {}).items()
+            if _is_part(part, one)
+        }
+    kind = kind_of(field)
+    if kind == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if kind == "indicators" and isinstance(value, Mapping):
+        return {key: None if number is None else float(number) for key, number in value.items()}
+    return value
+
+
+def _not_stored(field: FieldInfo) -> Any:
+    """A field a stored version lacks: its default, or blank (a required field has none)."""
+    if not field.is_required():
+        return copy.deepcopy(field.get_default(call_default_factory=True))
+    return "" if kind_of(field) in ("text", "longtext") else None
+
+
 # --------------------------------------------------------------------------- models
 class FormPart(BaseModel):
     """A model made of form fields: every field converts what was typed."""
@@ -255,6 +304,31 @@ class FormPart(BaseModel):
     # tied to a field (an explanation required by a forecast) runs whether or not
     # the field was given, and beside the other fields' errors.
     model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> Self:
+        """The model of what a form stored, built without validating it again.
+
+        Validation reads what a person typed: an ``int`` in a tkr field is taken as
+        kronor already stored but a text as tkr, and several rules need the
+        request's context (unit kind, goals, indicators, controls, the frame, the
+        plausibility cap) that a stored answer no longer has; a rule that changed
+        since would refuse a version accepted then. So a stored answer is taken as
+        it is: each field's stored value (JSON: a date as ``ÅÅÅÅ-MM-DD``) in the
+        field's type, rows and per-item answers (goals, controls) as their own
+        models, keys the form no longer has dropped, computed fields computed again.
+
+        A field the stored version lacks (one added to the form since) takes its
+        default. A required field has none: every version a form stored has it, and
+        one written by hand without it reads blank, ``""`` for a text and ``None``
+        otherwise.
+        """
+        values = {
+            name: _stored_value(field, data[name]) if name in data else _not_stored(field)
+            for name, field in cls.model_fields.items()
+        }
+        # pydantic's mypy plugin types model_construct as returning this class, not Self.
+        return typing.cast(Self, cls.model_construct(**values))
 
     @field_validator("*", mode="before")
     @classmethod
