@@ -10,21 +10,22 @@ from arshjul.calendar.stages import election_day
 from arshjul.documents import planning_data as pd
 from arshjul.documents.namndbudget import build_namndbudget_document
 from arshjul.documents.oversyn import build_oversyn_document
+from arshjul.forms.planning import NamndbudgetForm, OversynForm
 from arshjul.models import (
     FrameKind,
     FrameStatus,
     OrgUnit,
 )
-from arshjul.stages.answers import answer_rows, answer_text, meeting
+from arshjul.stages.answers import answers_by_unit, meeting
 from arshjul.stages.base import StageContext, StageSpec, record_document
-from arshjul.stages.economy import framed_units, submissions_by_unit
+from arshjul.stages.economy import framed_units
 from arshjul.stages.ramar import best_frames, frames_of_kind
 
 
 def compile_namndbudget(ctx: StageContext) -> list[Path]:
     """The committees' budgets within the council's frames, for the executive board."""
 
-    answers = submissions_by_unit(ctx.session, ctx.stage)
+    answers = answers_by_unit(ctx.session, ctx.stage, NamndbudgetForm)
     frames = best_frames(ctx)
     committees, missing = [], []
     for unit in framed_units(ctx.session, ctx.municipality.id):  # type: ignore[arg-type]
@@ -36,21 +37,11 @@ def compile_namndbudget(ctx: StageContext) -> list[Path]:
             pd.CommitteeBudget(
                 unit.name,
                 frames.get(unit.id, 0),  # type: ignore[arg-type]
-                tuple(
-                    pd.ActivityLine(
-                        str(r.get("activity", "")), int(r.get("amount_kr", r.get("amount", 0)))
-                    )
-                    for r in answer_rows(answer, "distribution")
-                ),
+                tuple(pd.ActivityLine(r.activity, r.amount_kr) for r in answer.distribution),
                 plan_activities=tuple(
-                    pd.PlanActivity(
-                        str(r.get("title", "")),
-                        str(r.get("goal") or ""),
-                        str(r.get("responsible") or ""),
-                    )
-                    for r in answer_rows(answer, "activities")
+                    pd.PlanActivity(r.title, r.goal, r.responsible) for r in answer.activities
                 ),
-                goals_text=answer_text(answer, "goals_text"),
+                goals_text=answer.goals_text,
             )
         )
     data = pd.NamndbudgetData(
@@ -80,14 +71,13 @@ def council_frames(ctx: StageContext) -> dict[int, int]:
 def compile_oversyn(ctx: StageContext) -> list[Path]:
     """The review of the political organisation and programme before the new term."""
 
-    answers = submissions_by_unit(ctx.session, ctx.stage)
+    answers = answers_by_unit(ctx.session, ctx.stage, OversynForm)
     units = {u.id: u.name for u in ctx.session.exec(select(OrgUnit))}
     organisation, programme = [], []
     for unit_id, answer in answers.items():
-        if text := answer_text(answer, "comment"):
-            organisation.append(pd.ReviewInput("Synpunkter", text, units[unit_id]))
-        if text := answer_text(answer, "comment"):
-            programme.append(pd.ReviewInput("Politiskt program", text, units[unit_id]))
+        if answer.comment:
+            organisation.append(pd.ReviewInput("Synpunkter", answer.comment, units[unit_id]))
+            programme.append(pd.ReviewInput("Politiskt program", answer.comment, units[unit_id]))
     data = pd.OversynData(
         municipality=ctx.municipality.name,
         cycle_year=ctx.year,

@@ -9,6 +9,7 @@ from sqlmodel import select
 from arshjul.documents import planning_data as pd
 from arshjul.documents.budgetdag import build_budgetdag_document
 from arshjul.documents.ledningsdialog import build_ledningsdialog_document
+from arshjul.forms.planning import LedningsdialogForm, NamndanalysForm
 from arshjul.lifecycle.requests import units_asked
 from arshjul.models import (
     FrameKind,
@@ -16,17 +17,17 @@ from arshjul.models import (
     OrgUnit,
     StageInstance,
     UnitKind,
+    stored_id,
 )
-from arshjul.stages.answers import answer_rows, answer_text, meeting
+from arshjul.stages.answers import answers_by_unit, meeting
 from arshjul.stages.base import StageContext, StageSpec, record_document
-from arshjul.stages.economy import submissions_by_unit
 from arshjul.stages.ramar import financial_starting_points, frames_of_kind
 
 
 def compile_ledningsdialog(ctx: StageContext) -> list[Path]:
     """The administrations' and companies' pictures of the present and the future."""
 
-    answers = submissions_by_unit(ctx.session, ctx.stage)
+    answers = answers_by_unit(ctx.session, ctx.stage, LedningsdialogForm)
     asked = units_asked(ctx.session, municipality_id=ctx.municipality.id, slug=ctx.stage.slug)  # type: ignore[arg-type]
     data = pd.LedningsdialogData(
         municipality=ctx.municipality.name,
@@ -35,13 +36,13 @@ def compile_ledningsdialog(ctx: StageContext) -> list[Path]:
         submissions=tuple(
             pd.DialogueSubmission(
                 unit.name,
-                answer_text(answers[unit.id], "present"),
-                answer_text(answers[unit.id], "future"),
-                answer_text(answers[unit.id], "challenges"),
+                answer.present,
+                answer.future,
+                answer.challenges,
                 is_company=unit.kind == UnitKind.COMPANY,
             )
             for unit in asked
-            if unit.id in answers
+            if (answer := answers.get(stored_id(unit))) is not None
         ),
         not_submitted=tuple(u.name for u in asked if u.id not in answers),
         dialogue_date=ctx.stage.decision_on,
@@ -68,7 +69,7 @@ def compile_budgetdag(ctx: StageContext) -> list[Path]:
     """The economic starting points and every analysis, for the budget day."""
 
     analysis = _analysis_stage(ctx)
-    answers = submissions_by_unit(ctx.session, analysis) if analysis else {}
+    answers = answers_by_unit(ctx.session, analysis, NamndanalysForm) if analysis else {}
     units = {
         u.id: u
         for u in ctx.session.exec(
@@ -90,42 +91,27 @@ def compile_budgetdag(ctx: StageContext) -> list[Path]:
     for unit_id, answer in answers.items():
         unit = units[unit_id]
         if unit_id in framed:
-            for row in answer_rows(answer, "funding_requests"):
+            for request in answer.funding_requests:
                 funding.append(
                     pd.FundingRequest(
                         unit.name,
-                        str(row.get("title") or row.get("reason", ""))[:80],
-                        int(row.get("amount_kr", row.get("amount", 0))),
-                        str(row.get("reason", "")),
-                        str(row.get("consequences", "")),
+                        (request.title or request.reason)[:80],
+                        request.amount_kr,
+                        request.reason,
+                        request.consequences,
                     )
                 )
-            for row in answer_rows(answer, "investment_needs"):
-                investments.append(
-                    pd.InvestmentNeed(
-                        unit.name,
-                        str(row.get("project", "")),
-                        int(row.get("amount_kr", row.get("amount", 0))),
-                    )
-                )
-        need = answer_text(answer, "premises_needs")
-        if need:
-            premises.append(pd.PremisesNeed(unit.name, need))
+            for need in answer.investment_needs:
+                investments.append(pd.InvestmentNeed(unit.name, need.project, need.amount_kr))
+        if answer.premises_needs:
+            premises.append(pd.PremisesNeed(unit.name, answer.premises_needs))
         summaries.append(
             pd.AnalysisSummary(
                 unit.name,
-                " ".join(
-                    t
-                    for t in (
-                        answer_text(answer, "present"),
-                        answer_text(answer, "future"),
-                        answer_text(answer, "economy"),
-                    )
-                    if t
-                ),
+                " ".join(t for t in (answer.present, answer.future, answer.economy) if t),
                 is_company=unit.kind == UnitKind.COMPANY,
-                child_impact_needed=bool(answer.get("services_change")),
-                child_impact=answer_text(answer, "child_impact"),
+                child_impact_needed=answer.services_change,
+                child_impact=answer.child_impact,
             )
         )
     data = pd.BudgetdagData(
