@@ -16,7 +16,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from arshjul.demo.year import DemoSummary
+from arshjul.demo.summary import DemoSummary, summarize
 
 
 def _progress() -> Progress:
@@ -60,7 +60,7 @@ def run_demo(year: int, out: Path, echo: Callable[[str], None]) -> DemoSummary:
     from arshjul.calendar.schedule import build_schedule
     from arshjul.config.apply import apply_config
     from arshjul.config.loader import load_config
-    from arshjul.demo.year import Year, summarize
+    from arshjul.demo.year import Year
     from arshjul.models.db import get_engine, upgrade
 
     engine = get_engine(settings.database_url)
