@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
-from arshjul.lifecycle.submissions import current_submission
+from arshjul.forms.base import StageForm
+from arshjul.forms.followup import ForecastForm
 from arshjul.models import (
     FigureKind,
     FinancialFigure,
     OrgUnit,
     StageInstance,
-    SubmissionRequest,
     UnitKind,
     stored_id,
 )
+from arshjul.stages.answers import answers_by_unit
 from arshjul.stages.deviations import actuals_through, operating_frame
 
 # Units with an operating frame from the council.
@@ -31,25 +31,14 @@ class UnitFigures:
     budget_kr: int | None
     actual_kr: int
     forecast_kr: int | None
-    submission: dict[str, Any]
+    # The unit's current answer to the stage, as its form's model; None: no answer.
+    submission: StageForm | None
 
     @property
     def deviation_kr(self) -> int | None:
         if self.forecast_kr is None or self.budget_kr is None:
             return None
         return self.budget_kr - self.forecast_kr
-
-
-def submissions_by_unit(session: Session, stage: StageInstance) -> dict[int, dict[str, Any]]:
-    """The current submission of every unit that answered a stage."""
-    found: dict[int, dict[str, Any]] = {}
-    for request in session.exec(
-        select(SubmissionRequest).where(SubmissionRequest.stage_instance_id == stage.id)
-    ):
-        current = current_submission(session, request.id)  # type: ignore[arg-type]
-        if current is not None:
-            found[request.unit_id] = current.data
-    return found
 
 
 def imported_forecast(session: Session, *, unit_id: int, year: int, month: int) -> int | None:
@@ -89,18 +78,17 @@ def unit_figures(
     year: int,
     actuals_month: int,
     forecast_month: int,
-    forecast_field: str = "forecast_kr",
 ) -> list[UnitFigures]:
     """Budget, actuals so far and the full-year forecast of every framed unit.
 
-    The forecast is the unit's own (its current submission) or else one entered
-    centrally; none when neither exists.
+    The forecast is the unit's own (its current submission, when the stage's form
+    asks for one) or else one entered centrally; none when neither exists.
     """
-    answers = submissions_by_unit(session, stage)
+    answers = answers_by_unit(session, stage, StageForm)
     rows = []
     for unit in framed_units(session, stage.municipality_id):
-        data = answers.get(unit.id, {})  # type: ignore[arg-type]
-        forecast = data.get(forecast_field)
+        answer = answers.get(stored_id(unit))
+        forecast = answer.forecast_kr if isinstance(answer, ForecastForm) else None
         if forecast is None:
             forecast = imported_forecast(
                 session,
@@ -113,8 +101,8 @@ def unit_figures(
                 unit=unit,
                 budget_kr=operating_frame(session, unit_id=unit.id, budget_year=year),  # type: ignore[arg-type]
                 actual_kr=actuals_through(session, unit_id=unit.id, year=year, month=actuals_month),  # type: ignore[arg-type]
-                forecast_kr=int(forecast) if forecast is not None else None,
-                submission=data,
+                forecast_kr=forecast,
+                submission=answer,
             )
         )
     return rows

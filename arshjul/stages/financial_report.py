@@ -49,6 +49,8 @@ from arshjul.accounts.statements import (
 from arshjul.documents import followup_statements as fs
 from arshjul.errors import ArshjulError
 from arshjul.formats import format_percent, format_tkr, month_name
+from arshjul.forms.base import StageForm
+from arshjul.forms.followup import ArsredovisningForm, DelarForm
 from arshjul.governance.frames import counting
 from arshjul.models import (
     BudgetFrame,
@@ -58,10 +60,12 @@ from arshjul.models import (
     OrgUnit,
     PlanningFigure,
     UnitKind,
+    stored_id,
 )
 from arshjul.models.accounts import MUNICIPALITY_ENTITY
+from arshjul.stages.answers import answers_by_unit
 from arshjul.stages.base import StageContext
-from arshjul.stages.economy import UnitFigures, submissions_by_unit
+from arshjul.stages.economy import UnitFigures
 
 NET_COST_POSTS = ("verksamhetens_intakter", "verksamhetens_kostnader", "avskrivningar")
 OTHER_OPERATIONS = "Finansförvaltning och gemensamma poster utanför nämnderna"
@@ -701,6 +705,30 @@ def _overview(ledger: Ledger, year: int) -> tuple[tuple[int, ...], tuple[fs.Over
     return years, rows
 
 
+def _board_texts(answer: StageForm | None) -> dict[str, str]:
+    """The executive board's texts for the management report, by the form's field: the
+    annual report asks for all of them, the interim report for two."""
+    if isinstance(answer, ArsredovisningForm):
+        return {
+            "overview": answer.overview,
+            "significant_events": answer.significant_events,
+            "important_circumstances": answer.important_circumstances,
+            "personnel": answer.personnel,
+            "expected_development": answer.expected_development,
+        }
+    if isinstance(answer, DelarForm):
+        return {
+            "significant_events": answer.significant_events,
+            "expected_development": answer.expected_development,
+        }
+    return {}
+
+
+def _events(answer: StageForm) -> str:
+    """A unit's events of significance in the period, in the reports that ask for them."""
+    return answer.significant_events if isinstance(answer, DelarForm | ArsredovisningForm) else ""
+
+
 def _management(
     ledger: Ledger,
     year: int,
@@ -710,14 +738,14 @@ def _management(
     missing: list[str],
 ) -> fs.ManagementReport:
     ctx = ledger.ctx
-    answers = submissions_by_unit(ctx.session, ctx.stage)
+    answers = answers_by_unit(ctx.session, ctx.stage, StageForm)
     board = ctx.session.exec(
         select(OrgUnit).where(
             OrgUnit.municipality_id == ledger.mid, OrgUnit.kind == UnitKind.EXECUTIVE_BOARD
         )
     ).first()
-    board_answer = answers.get(board.id, {}) if board else {}  # type: ignore[arg-type]
-    texts = {name: str(board_answer.get(field_) or "") for field_, name in MANAGEMENT_TEXTS.items()}
+    written = _board_texts(answers.get(stored_id(board)) if board else None)
+    texts = {name: written.get(field_, "") for field_, name in MANAGEMENT_TEXTS.items()}
     for field_, name in MANAGEMENT_TEXTS.items():
         if not texts[name] and (annual or field_ in ("significant_events", "expected_development")):
             missing.append(f"kommunstyrelsens text: {field_.replace('_', ' ')} ({name})")
@@ -726,9 +754,9 @@ def _management(
         for u in ctx.session.exec(select(OrgUnit).where(OrgUnit.municipality_id == ledger.mid))
     }
     events = tuple(
-        (units[uid].name, str(answer["significant_events"]))
+        (units[uid].name, _events(answer))
         for uid, answer in sorted(answers.items(), key=lambda a: units[a[0]].sort_order)
-        if answer.get("significant_events") and uid != (board.id if board else None)
+        if _events(answer) and uid != (board.id if board else None)
     )
     years: tuple[int, ...] = (year,)
     overview: tuple[fs.OverviewRow, ...] = ()

@@ -12,6 +12,7 @@ from arshjul.documents.atgardsplan import build_atgardsplan_document
 from arshjul.documents.delar import build_delar_document
 from arshjul.documents.ekonomirapport import build_ekonomirapport_document
 from arshjul.documents.tertial import build_tertial_document
+from arshjul.forms.followup import AtgardsplanForm, EkonomirapportForm
 from arshjul.governance.deviations import plan_has_done_its_work
 from arshjul.models import (
     ActionPlan,
@@ -22,6 +23,7 @@ from arshjul.models import (
     UnitKind,
 )
 from arshjul.stages import followup_records, followup_report
+from arshjul.stages.answers import answers_by_unit
 from arshjul.stages.base import StageContext, StageSpec, record_document
 from arshjul.stages.deviations import (
     close_plan,
@@ -32,7 +34,7 @@ from arshjul.stages.deviations import (
     request_action_plan,
     threshold_kr,
 )
-from arshjul.stages.economy import UnitFigures, submissions_by_unit, unit_figures
+from arshjul.stages.economy import UnitFigures, unit_figures
 from arshjul.stages.financial_report import annual_report_parts, interim_report_parts
 
 
@@ -208,9 +210,9 @@ def _plan_units(ctx: StageContext) -> list[OrgUnit]:
 
 def follow_up_action_plans(ctx: StageContext) -> None:
     """Each action plan's progress as its committee reported it; a plan that did its work closes."""
-    answers = submissions_by_unit(ctx.session, ctx.stage)
+    answers = answers_by_unit(ctx.session, ctx.stage, EkonomirapportForm)
     for plan in plans_in_force(ctx.session, cycle_id=ctx.cycle.id):  # type: ignore[arg-type]
-        answer = answers.get(plan.unit_id, {})
+        answer = answers.get(plan.unit_id)
         latest = followup_report.latest_deviation(ctx, plan.unit_id)
         follow_up = ctx.session.exec(
             select(ActionPlanFollowUp).where(
@@ -222,14 +224,15 @@ def follow_up_action_plans(ctx: StageContext) -> None:
             action_plan_id=plan.id,  # type: ignore[arg-type]
             stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
         )
-        remaining = answer.get("remaining_deviation_kr")
-        follow_up.remaining_deviation_kr = int(
+        remaining = answer.remaining_deviation_kr if answer is not None else None
+        follow_up.remaining_deviation_kr = (
             remaining if remaining is not None else (latest.deviation_kr if latest else 0)
         )
-        follow_up.progress = str(answer.get("progress", "")) or "Ingen rapport inlämnad."
+        progress = answer.progress if answer is not None else ""
+        follow_up.progress = progress or "Ingen rapport inlämnad."
         ctx.session.add(follow_up)
         limit = threshold_kr(ctx.municipality, latest.budget_kr if latest else 0)
-        if answer and plan_has_done_its_work(follow_up.remaining_deviation_kr, limit):
+        if answer is not None and plan_has_done_its_work(follow_up.remaining_deviation_kr, limit):
             close_plan(ctx.session, plan, as_of=ctx.as_of)
     ctx.session.flush()
 
@@ -258,7 +261,7 @@ def put_plan_in_force(ctx: StageContext) -> None:
     plan = _action_plan(ctx)
     if plan is None:
         return
-    answer = submissions_by_unit(ctx.session, ctx.stage).get(plan.unit_id)
+    answer = answers_by_unit(ctx.session, ctx.stage, AtgardsplanForm).get(plan.unit_id)
     if answer is not None:
         followup_records.apply_action_plan_answer(plan, answer)
         plan.state = ActionPlanState.IN_FORCE

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import select
 
+from arshjul.forms.base import StageForm
 from arshjul.forms.figures import term_for_year, unit_controls
+from arshjul.forms.followup import ArsredovisningForm, AtgardsplanForm, DelarForm
 from arshjul.models import (
     ActionPlan,
     ActionPlanState,
@@ -19,8 +19,8 @@ from arshjul.models import (
     OrgUnit,
     UnitKind,
 )
+from arshjul.stages.answers import answers_by_unit
 from arshjul.stages.base import StageContext
-from arshjul.stages.economy import submissions_by_unit
 
 
 def record_goal_answers(ctx: StageContext) -> None:
@@ -30,7 +30,7 @@ def record_goal_answers(ctx: StageContext) -> None:
     "bun-1" may be used in several terms); a year outside every term records none.
     """
 
-    answers = submissions_by_unit(ctx.session, ctx.stage)
+    answers = answers_by_unit(ctx.session, ctx.stage, StageForm)
     term = term_for_year(ctx.session, ctx.municipality.id, ctx.year)  # type: ignore[arg-type]
     in_term = ctx.session.exec(select(Goal).where(Goal.term_id == term.id)).all() if term else []
     goals = {g.key: g for g in in_term}
@@ -44,7 +44,9 @@ def record_goal_answers(ctx: StageContext) -> None:
         else {}
     )
     for unit_id, answer in answers.items():
-        for key, judged in (answer.get("goals") or {}).items():
+        if not isinstance(answer, DelarForm | ArsredovisningForm):
+            continue  # a stage that asks for no goals
+        for key, judged in answer.goals.items():
             goal = goals.get(key)
             if goal is None or goal.unit_id != unit_id:
                 continue
@@ -60,10 +62,10 @@ def record_goal_answers(ctx: StageContext) -> None:
                 attainment=Attainment.NOT_ASSESSED,
                 motivation="",
             )
-            row.attainment = judged.get("attainment", Attainment.NOT_ASSESSED)
-            row.motivation = judged.get("motivation", "")
+            row.attainment = judged.attainment or Attainment.NOT_ASSESSED
+            row.motivation = judged.motivation
             ctx.session.add(row)
-        for key, value in (answer.get("indicators") or {}).items():
+        for key, value in answer.indicators.items():
             indicator = indicators.get(key)
             if indicator is None or owner.get(indicator.goal_id) != unit_id:
                 continue
@@ -79,7 +81,7 @@ def record_goal_answers(ctx: StageContext) -> None:
                 year=ctx.year,
                 stage_instance_id=ctx.stage.id,  # type: ignore[arg-type]
             )
-            measured.value = float(value) if value is not None else None
+            measured.value = value
             ctx.session.add(measured)
     ctx.session.flush()
 
@@ -91,38 +93,33 @@ def record_control_outcomes(ctx: StageContext) -> None:
     its unit did not answer keeps what it had.
     """
 
-    for unit_id, answer in submissions_by_unit(ctx.session, ctx.stage).items():
-        given = answer.get("controls") or {}
-        if not isinstance(given, dict) or not given:
+    for unit_id, answer in answers_by_unit(ctx.session, ctx.stage, ArsredovisningForm).items():
+        if not answer.controls:
             continue
         for key, _, control in unit_controls(ctx.session, unit_id, ctx.year):
-            reported = given.get(key)
-            if not isinstance(reported, dict):
+            reported = answer.controls.get(key)
+            if reported is None:
                 continue
-            outcome = str(reported.get("outcome") or "")
-            measure = str(reported.get("measure") or "")
+            outcome, measure = reported.outcome, reported.measure
             if (control.outcome, control.measure) != (outcome, measure):
                 control.outcome, control.measure = outcome, measure
                 ctx.session.add(control)
     ctx.session.flush()
 
 
-def apply_action_plan_answer(plan: ActionPlan, answer: dict[str, Any]) -> None:
+def apply_action_plan_answer(plan: ActionPlan, answer: AtgardsplanForm) -> None:
     """A committee's submitted action plan onto its row."""
-    measures = answer.get("measures") or []
     plan.measures = [
         {
-            "text": m.get("text", m.get("measure", "")),
-            "effect_kr": int(m.get("effect_kr", 0)),
-            "decided_by": m.get("decided_by", ""),
-            "when": str(m.get("when", "")),
+            "text": m.text,
+            "effect_kr": m.effect_kr,
+            "decided_by": m.decided_by,
+            "when": m.when.isoformat(),
         }
-        for m in measures
-        if isinstance(m, dict)
+        for m in answer.measures
     ]
-    plan.effect_kr = sum(m["effect_kr"] for m in plan.measures)
-    plan.needs_executive_board = bool(answer.get("needs_executive_board", False))
-    plan.decided_by = str(answer.get("decided_by", ""))
+    plan.effect_kr = answer.total_effect_kr
+    plan.needs_executive_board = answer.needs_executive_board
 
 
 def open_balance_plan(ctx: StageContext, balance_result_kr: int) -> None:

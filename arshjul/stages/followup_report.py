@@ -9,7 +9,14 @@ from sqlmodel import col, select
 
 from arshjul.documents import followup_contents as doc
 from arshjul.formats import month_name
+from arshjul.forms.base import StageForm
 from arshjul.forms.figures import risk_value_text, term_for_year
+from arshjul.forms.followup import (
+    ArsredovisningForm,
+    DelarForm,
+    ForecastForm,
+    TertialForm,
+)
 from arshjul.governance.terms import term_of
 from arshjul.models import (
     ActionPlan,
@@ -28,10 +35,12 @@ from arshjul.models import (
     StageInstance,
     StrategicArea,
     UnitKind,
+    stored_id,
 )
+from arshjul.stages.answers import answers_by_unit
 from arshjul.stages.base import StageContext
 from arshjul.stages.deviations import plan_in_force, threshold_kr
-from arshjul.stages.economy import UnitFigures, submissions_by_unit
+from arshjul.stages.economy import UnitFigures
 from arshjul.stages.financial_report import ReportParts
 
 PLAN_STATE_SV = {
@@ -111,6 +120,20 @@ def _plan_summaries(ctx: StageContext, plans: list[ActionPlan] | None) -> tuple[
     return tuple(summaries)
 
 
+def _explanation(answer: StageForm | None) -> str:
+    """What a unit says about its figures: the forecast's deviation, or the year's result."""
+    if isinstance(answer, ForecastForm):
+        return answer.deviation_explanation
+    if isinstance(answer, ArsredovisningForm):
+        return answer.result_comment
+    return ""
+
+
+def _measures(answer: StageForm | None) -> str:
+    """The measures a unit takes within its own delegation (the tertial and the interim report)."""
+    return answer.measures if isinstance(answer, TertialForm | DelarForm) else ""
+
+
 def _economies(ctx: StageContext, figures: list[UnitFigures]) -> tuple[doc.UnitEconomy, ...]:
 
     rows = []
@@ -124,12 +147,8 @@ def _economies(ctx: StageContext, figures: list[UnitFigures]) -> tuple[doc.UnitE
                 forecast_kr=f.forecast_kr,
                 threshold_kr=threshold_kr(ctx.municipality, f.budget_kr or 0),
                 action_plan_state=PLAN_STATE_SV[ActionPlanState(plan.state)] if plan else None,
-                explanation=str(
-                    f.submission.get("deviation_explanation")
-                    or f.submission.get("result_comment")
-                    or ""
-                ),
-                measures=str(f.submission.get("measures", "")),
+                explanation=_explanation(f.submission),
+                measures=_measures(f.submission),
             )
         )
     return tuple(rows)
@@ -137,7 +156,7 @@ def _economies(ctx: StageContext, figures: list[UnitFigures]) -> tuple[doc.UnitE
 
 def _companies(ctx: StageContext, results: dict[str, int]) -> tuple[doc.CompanyReport, ...]:
     """The companies that answered, with their forecast or, from the books, their result."""
-    answers = submissions_by_unit(ctx.session, ctx.stage)
+    answers = answers_by_unit(ctx.session, ctx.stage, StageForm)
     companies = ctx.session.exec(
         select(OrgUnit)
         .where(OrgUnit.municipality_id == ctx.municipality.id, OrgUnit.kind == UnitKind.COMPANY)
@@ -145,21 +164,17 @@ def _companies(ctx: StageContext, results: dict[str, int]) -> tuple[doc.CompanyR
     ).all()
     reports = []
     for company in companies:
-        answer = answers.get(company.id)  # type: ignore[arg-type]
+        answer = answers.get(stored_id(company))
         if answer is None:
             continue
-        text = " ".join(
-            str(answer[k])
-            for k in ("comment", "deviation_explanation", "measures", "result_comment")
-            if answer.get(k)
-        )
-        forecast = results.get(company.name, answer.get("forecast_kr"))
+        text = " ".join(t for t in (_explanation(answer), _measures(answer)) if t)
+        forecast = answer.forecast_kr if isinstance(answer, ForecastForm) else None
         reports.append(
             doc.CompanyReport(
                 name=company.name,
                 ownership_percent=company.ownership_percent or 0,
                 text=text,
-                result_forecast_kr=int(forecast) if forecast is not None else None,
+                result_forecast_kr=results.get(company.name, forecast),
             )
         )
     return tuple(reports)
@@ -293,8 +308,8 @@ def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
             )
         )
     summaries = {
-        unit_id: str(answer.get("internal_control") or "")
-        for unit_id, answer in submissions_by_unit(ctx.session, ctx.stage).items()
+        unit_id: answer.internal_control
+        for unit_id, answer in answers_by_unit(ctx.session, ctx.stage, ArsredovisningForm).items()
     }
     units = ctx.session.exec(
         select(OrgUnit)
@@ -309,7 +324,7 @@ def _internal_control(ctx: StageContext) -> tuple[doc.InternalControl, ...]:
 
 
 def _company_assessments(ctx: StageContext) -> tuple[doc.CompanyAssessment, ...]:
-    answers = submissions_by_unit(ctx.session, ctx.stage)
+    answers = answers_by_unit(ctx.session, ctx.stage, ArsredovisningForm)
     found = []
     for company in ctx.session.exec(
         select(OrgUnit)
@@ -318,14 +333,14 @@ def _company_assessments(ctx: StageContext) -> tuple[doc.CompanyAssessment, ...]
     ):
         if not company.wholly_owned:
             continue
-        answer = answers.get(company.id, {})  # type: ignore[arg-type]
-        matched = answer.get("purpose_matched")
+        answer = answers.get(stored_id(company))
         found.append(
             doc.CompanyAssessment(
                 company.name,
                 company.municipal_purpose,
-                str(answer.get("purpose_assessment", "")) or "Bolaget har inte lämnat underlag.",
-                bool(matched) if matched is not None else False,
+                (answer.purpose_assessment if answer is not None else "")
+                or "Bolaget har inte lämnat underlag.",
+                bool(answer is not None and answer.purpose_matched),
             )
         )
     return tuple(found)

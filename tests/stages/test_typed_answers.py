@@ -1,25 +1,40 @@
-"""A stored answer read back as its form's model (``StageForm.from_stored``), never
-validated again."""
+"""The stages read the committees' answers as their forms' models, built from what was
+stored (``StageForm.from_stored``) and never validated again."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from arshjul.config.apply import apply_config
+from arshjul.config.loader import load_config
 from arshjul.forms.base import GoalJudgement, StageForm, validate_form
+from arshjul.forms.figures import stage_facts
 from arshjul.forms.followup import (
     ArsredovisningForm,
     AtgardsplanForm,
     ControlAnswer,
     DelarForm,
+    ForecastForm,
     MeasureRow,
     TertialForm,
 )
 from arshjul.forms.planning import InvestmentRow, NamndanalysForm, NamndbudgetForm
-from arshjul.forms.registry import FORMS
+from arshjul.forms.registry import FORMS, form_for
+from arshjul.lifecycle.cycle import ensure_stage_instance
+from arshjul.lifecycle.on_behalf import submit_on_behalf
+from arshjul.lifecycle.requests import open_requests
+from arshjul.lifecycle.submissions import store_submission
+from arshjul.models import Municipality, OrgUnit
+from arshjul.stages.answers import answers_by_unit
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 GOALS = [{"key": "bun-1", "title": "Nämndmål 1"}, {"key": "bun-2", "title": "Nämndmål 2"}]
 INDICATORS = [
@@ -244,3 +259,71 @@ def test_what_an_older_version_lacks_reads_as_the_fields_default() -> None:
     blank = DelarForm.from_stored({"goals": {"bun-1": {"motivation": "Saknar bedömning"}}})
     assert blank.forecast_kr is None and blank.deviation_explanation == ""
     assert blank.goals["bun-1"].attainment is None
+
+
+# --------------------------------------------------------------------------- from the database
+@pytest.fixture
+def applied(engine: Engine) -> Engine:
+    with Session(engine) as session:
+        apply_config(session, load_config())
+        session.commit()
+    return engine
+
+
+def test_answers_by_unit_gives_each_units_current_answer_as_the_stages_form(
+    applied: Engine,
+) -> None:
+    as_of = dt.datetime(2027, 8, 20, 8, tzinfo=STOCKHOLM)
+    with Session(applied) as session:
+        municipality = session.exec(select(Municipality)).one()
+        stage = ensure_stage_instance(session, municipality=municipality, year=2027, slug="delar")
+        assert answers_by_unit(session, stage, DelarForm) == {}
+        opened = open_requests(
+            session, municipality=municipality, stage=stage, as_of=as_of, link_key=b"k" * 32
+        )
+        units = {u.key: u.id for u in session.exec(select(OrgUnit))}
+        requests = {r.unit_id: r for r in opened.created}
+        bun = requests[units["bun"]]
+        facts = stage_facts(session, bun)
+        answer: dict[str, Any] = {
+            "forecast_kr": "412 500",
+            "deviation_explanation": "Fler barn",
+            "goals": {
+                g["key"]: {"attainment": "uppfyllt", "motivation": "Enligt plan."}
+                for g in facts.goals
+            },
+            "indicators": {i["key"]: "87,5" for i in facts.indicators},
+        }
+        for forecast in ("400 000", "412 500"):  # the second version counts
+            submit_on_behalf(
+                session,
+                request=bun,
+                data={**answer, "forecast_kr": forecast},
+                submitted_by="Controller",
+                as_of=as_of,
+            )
+        session.commit()
+
+        answers = answers_by_unit(session, stage, DelarForm)
+        assert list(answers) == [units["bun"]]
+        read = answers[units["bun"]]
+        assert type(read) is DelarForm
+        assert read.forecast_kr == 412_500_000 and read.deviation_explanation == "Fler barn"
+        assert read.goals and all(j.attainment == "uppfyllt" for j in read.goals.values())
+        assert set(read.indicators.values()) == {87.5}
+        # A form the stage's derives from reads the same models; one it does not is refused.
+        assert answers_by_unit(session, stage, ForecastForm) == answers
+        assert answers_by_unit(session, stage, StageForm) == answers
+        with pytest.raises(TypeError, match="DelarForm"):
+            answers_by_unit(session, stage, ArsredovisningForm)
+        # A version stored without the form (by hand) reads too.
+        store_submission(
+            session,
+            request=requests[units["sn"]],
+            data={"forecast_kr": 5_000_000},
+            submitted_by="sn",
+            as_of=as_of,
+        )
+        by_hand = answers_by_unit(session, stage, DelarForm)[units["sn"]]
+        assert by_hand.forecast_kr == 5_000_000 and by_hand.goals == {}
+        assert form_for(stage.slug) is DelarForm
