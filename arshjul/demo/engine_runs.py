@@ -1,8 +1,8 @@
 """The engine as the simulated year runs it: the daily watch and the stages' flows.
 
 Through Prefect (``arshjul demo``: the same flows a real year runs, with their
-runs in the UI) or, the quick path the tests and benches take, the flows'
-bodies and the watch's functions without it.
+runs in the UI) or, the quick path the tests and benches take, the same flows'
+bodies without it (``run_directly``): one orchestration either way.
 """
 
 from __future__ import annotations
@@ -16,25 +16,18 @@ from sqlmodel import Session, col, select
 from arshjul.demo.clock import at
 from arshjul.deployments import flow_for
 from arshjul.flows.bevakning import bevakning
-from arshjul.lifecycle.watch import run_watch
-from arshjul.mail.sender import deliver_queued
 from arshjul.models import Cycle, Municipality, StageInstance, StageState
-from arshjul.models.db import session_scope
-from arshjul.settings import get_settings
 from arshjul.tasks.step import run_directly
 
 
 def watch(
     engine: Engine, municipality: Municipality, day: dt.date, *, through_prefect: bool
 ) -> None:
-    """The daily watch: the Prefect flow, or its functions directly."""
+    """The daily watch: the Prefect flow, or (the quick path) its body without it."""
     if through_prefect:
-        bevakning(as_of=at(day))
+        bevakning(as_of=at(day), municipality=municipality.code)
         return
-
-    with session_scope(engine) as session:
-        run_watch(session, municipality=municipality, as_of=at(day))
-    deliver_queued(engine, settings=get_settings(), as_of=at(day))
+    run_directly(bevakning, engine=engine, as_of=at(day), municipality=municipality.code)
 
 
 def run_stage(
