@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_crash_trials.py [--trials 20] [--postgres URL]
 
-The same harness as ``tests/test_mail_crash.py`` (5 trials in CI): each trial queues 12
+The same harness as ``tests/mail/test_mail_crash.py`` (5 trials in CI): each trial queues 12
 request e-mails, starts a delivery pass in its own process against an SMTP server on
 loopback (20 ms a message), kills it with SIGKILL at a random point, and lets a second
 pass finish. Expected: 0 lost; at most one duplicate per kill (the message in flight).
@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "mail"))
 
 import sqlalchemy as sa  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402

@@ -31,7 +31,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # The scripts of the interpreter running the tests (.venv/bin in CI and here).
 BIN = Path(sys.executable).parent
 TERTIAL = "Tertialuppföljning (t.o.m. april)/tertial"

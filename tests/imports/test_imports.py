@@ -34,7 +34,7 @@ from arshjul.models import (
     Risk,
 )
 
-DATA = Path(__file__).parent / "data" / "import"
+DATA = Path(__file__).parents[1] / "data" / "import"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 AS_OF = dt.datetime(2027, 6, 15, 9, 0, tzinfo=STOCKHOLM)
 TABLES = (BudgetFrame, FinancialFigure, PlanningFigure, AuditEntry)

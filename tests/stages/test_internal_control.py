@@ -26,7 +26,7 @@ from arshjul.imports import import_file
 from arshjul.models import AuditEntry, Control, Municipality, OrgUnit, Risk, SubmissionRequest
 from arshjul.stages.base import StageContext
 
-DATA = Path(__file__).parent / "data" / "import"
+DATA = Path(__file__).parents[1] / "data" / "import"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 AS_OF = dt.datetime(2027, 6, 15, 9, 0, tzinfo=STOCKHOLM)
 REPORT_AS_OF = dt.datetime(2028, 2, 15, 9, 0, tzinfo=STOCKHOLM)
