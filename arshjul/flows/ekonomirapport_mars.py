@@ -1,4 +1,4 @@
-"""Ekonomirapport till KS (mars) as a Prefect flow: the economy and the action plans."""
+"""Ekonomirapport till KS (mars) as a Prefect flow (the process: flows/ekonomirapport.py)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,8 @@ from typing import Any
 from prefect import flow
 
 from arshjul.flows.common import AsOf, MunicipalityCode, Year
-from arshjul.stages import followup
+from arshjul.flows.ekonomirapport import economic_report
 from arshjul.tasks.common import run_name
-from arshjul.tasks.mail import deliver_mail
-from arshjul.tasks.stage import (
-    begin_stage,
-    check_ready,
-    document_step,
-    open_requests,
-    publish_stage,
-    stage_step,
-)
-
-follow_up_action_plans = stage_step("Följ upp åtgärdsplanerna", followup.follow_up_action_plans)
-write_report = document_step("Skriv ekonomirapporten", followup.write_ekonomirapport)
 
 
 @flow(
@@ -32,12 +20,4 @@ def ekonomirapport_mars(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:
     """The committees with a plan in force report on it; plans that did their work close."""
-    run = begin_stage("ekonomirapport-mars", year, as_of, municipality)
-    open_requests(run)
-    deliver_mail(run.as_of)
-    ready = check_ready(run)
-    follow_up_action_plans(run, ready)
-    written = write_report(run, ready)
-    deliver_mail(run.as_of)
-    publish_stage(run)
-    return written
+    return economic_report("ekonomirapport-mars", year, as_of, municipality)
