@@ -13,9 +13,9 @@ from icalendar import Calendar, Event, vText
 
 from arshjul.calendar.schedule import ScheduledStage, YearSchedule
 from arshjul.formats import format_datetime
+from arshjul.timezone import TIMEZONE_NAME
 
 PRODID = "-//Arshjul//Arshjul kalender//SV"
-TIMEZONE = "Europe/Stockholm"
 # (uid part, summary prefix, the stage's date attribute)
 KINDS: tuple[tuple[str, str, str], ...] = (
     ("oppnar", "Öppnar", "opens"),
@@ -67,7 +67,7 @@ def to_ics(
     calendar.add("method", "PUBLISH")
     # X- properties are written as given unless typed: vText escapes ; , and \ as TEXT.
     calendar.add("x-wr-calname", vText(f"Årshjul {schedule.year} – {municipality_name}"))
-    calendar.add("x-wr-timezone", vText(TIMEZONE))
+    calendar.add("x-wr-timezone", vText(TIMEZONE_NAME))
     for stage in schedule.stages:
         for kind, prefix, attribute in KINDS:
             day: dt.date = getattr(stage, attribute)
