@@ -232,7 +232,7 @@ def _check_json(path: Path, raw: bytes) -> None:
 
 def read_answers(path: Path) -> dict[str, Any]:
     """The answers in a JSON or Excel file; a JSON mistake told in Swedish with its place."""
-    from arshjul.lifecycle.on_behalf import read_answer_file
+    from arshjul.forms.on_behalf import read_answer_file
 
     if path.is_file():
         raw = path.read_bytes()
