@@ -9,14 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from arshjul.cli.common import AsOfOption, app, parse_as_of
+from arshjul.cli.outcome import EXIT_MAIL_FAILED, VerboseOption, reported, run_flow
 from arshjul.timezone import STOCKHOLM
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-# The exit code of `arshjul run` and `arshjul watch` when a mail server refused a
-# message for good (1 is a crash, 2 bad input, 3 something named that does not exist).
-EXIT_MAIL_FAILED = 4
 
 
 def outbox_mark() -> tuple[set[int], int]:
@@ -74,24 +71,26 @@ def report_mail(mark: tuple[set[int], int], as_of: dt.datetime) -> int:
 
 
 @app.command("watch")
-def watch_command(as_of: AsOfOption = None) -> None:
+def watch_command(as_of: AsOfOption = None, verbose: VerboseOption = False) -> None:
     """Den dagliga bevakningen: påminnelser, eskaleringar, det som är klart."""
-    moment = parse_as_of(as_of)
-    from arshjul.runtime import prepare_prefect
+    from arshjul.runtime import prepare_prefect, quiet_prefect_console
 
-    prepare_prefect()
-    from arshjul.flows.bevakning import bevakning
+    with reported(verbose):
+        moment = parse_as_of(as_of)
+        prepare_prefect()
+        with quiet_prefect_console(not verbose):
+            from arshjul.flows.bevakning import bevakning
 
-    mark = outbox_mark()
-    totals = bevakning(as_of=moment)
-    typer.echo(
-        f"Bevakning {moment:%Y-%m-%d}: {totals['reminders']} påminnelser, "
-        f"{totals['escalations']} eskaleringar, {totals['ready']} skeden klara att sammanställa, "
-        f"{totals['mail_sent']} e-brev skickade"
-        + (f", {totals['mail_failed']} misslyckade" if totals["mail_failed"] else "")
-        + (f", {totals['mail_deferred']} väntar" if totals["mail_deferred"] else "")
-    )
-    code = report_mail(mark, moment)
+            mark = outbox_mark()
+            totals = run_flow(bevakning, as_of=moment)
+            typer.echo(
+                f"Bevakning {moment:%Y-%m-%d}: {totals['reminders']} påminnelser, "
+                f"{totals['escalations']} eskaleringar, {totals['ready']} skeden klara att "
+                f"sammanställa, {totals['mail_sent']} e-brev skickade"
+                + (f", {totals['mail_failed']} misslyckade" if totals["mail_failed"] else "")
+                + (f", {totals['mail_deferred']} väntar" if totals["mail_deferred"] else "")
+            )
+            code = report_mail(mark, moment)
     if code:
         raise typer.Exit(code)
 

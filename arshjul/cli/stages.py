@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from arshjul.cli.common import AsOfOption, KommunOption, app, check_year, parse_as_of
+from arshjul.cli.outcome import EXIT_NOT_DUE, VerboseOption, reported, run_flow
 from arshjul.errors import ArshjulError
 
 
@@ -31,34 +32,51 @@ def run_command(
     year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
     as_of: AsOfOption = None,
     kommun: KommunOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Kör ett skede: öppna det som ska öppnas, skicka, sammanställ det som är klart."""
-    check_year(year)
-    moment = parse_as_of(as_of)
-    from arshjul.runtime import prepare_prefect
+    from arshjul.runtime import prepare_prefect, quiet_prefect_console
 
-    prepare_prefect()
-    stage_flow = load_flow(stage)
-    from arshjul.cli.follow import outbox_mark, report_mail
+    with reported(verbose):
+        check_year(year)
+        moment = parse_as_of(as_of)
+        prepare_prefect()
+        with quiet_prefect_console(not verbose):
+            stage_flow = load_flow(stage)
+            from arshjul.cli.follow import outbox_mark, report_mail
 
-    mark = outbox_mark()
-    results = stage_flow(year=year, as_of=moment, municipality=kommun)
+            mark = outbox_mark()
+            results = run_flow(stage_flow, year=year, as_of=moment, municipality=kommun)
+            not_due = _show_results(stage, year, moment, results)
+            code = report_mail(mark, moment)
+    if code:
+        raise typer.Exit(code)
+    if not_due:
+        raise typer.Exit(EXIT_NOT_DUE)
+
+
+def _show_results(stage: str, year: int, moment: dt.datetime, results: dict[str, Any]) -> bool:
+    """What the run did per municipality; whether nothing was due yet (the stage opens later)."""
     from arshjul.calendar.stages import get_stage
+    from arshjul.formats import format_date
     from arshjul.models.cycle import STAGE_STATE_SV
 
     name = get_stage(stage).name
+    day = format_date(moment.date())
     if not results:
-        typer.echo(f"{name} {year}: inget att göra ännu den {moment:%Y-%m-%d}.")
+        typer.echo(f"{name} {year}: inget att göra ännu den {day}.")
     for where, result in results.items():
+        if "opens_on" in result:
+            opens = format_date(dt.date.fromisoformat(result["opens_on"]))
+            typer.echo(f"{name} {year} ({where}): öppnar {opens}; inget att göra den {day}.")
+            continue
         state = STAGE_STATE_SV.get(result["state"], result["state"])
         typer.echo(f"{name} {year} ({where}): {state}")
         for path in result["documents"]:
             typer.echo(f"  dokument: {path}")
         for what in result.get("missing", []):
             typer.echo(f"  saknas i underlaget: {what}")
-    code = report_mail(mark, moment)
-    if code:
-        raise typer.Exit(code)
+    return bool(results) and all("opens_on" in r for r in results.values())
 
 
 @app.command("decide")

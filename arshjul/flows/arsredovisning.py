@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import flow
 
-from arshjul.flows.common import AsOf, MunicipalityCode, Year
+from arshjul.flows.common import AsOf, MunicipalityCode, Year, fails_in_swedish
 from arshjul.stages import followup
 from arshjul.tasks.common import run_name
 from arshjul.tasks.mail import deliver_mail
@@ -31,6 +31,7 @@ write_report = document_step(
     flow_run_name=run_name("arsredovisning"),
     description=("Begär årets utfall och målbedömningar; skriv årsredovisningen."),
 )
+@fails_in_swedish
 def arsredovisning(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import datetime as dt
 from prefect import flow
 
 from arshjul.calendar.workdays import WORKING_DAYS
+from arshjul.flows.common import fails_in_swedish
 from arshjul.tasks.common import resolve_as_of, run_name
 from arshjul.tasks.mail import deliver_mail, publish_mail_state
 from arshjul.tasks.step import step_logger
@@ -31,6 +32,7 @@ NO_MAIL = {"mail_sent": 0, "mail_failed": 0, "mail_deferred": 0, "mail_notices":
         "skicka e-posten och visa läget."
     ),
 )
+@fails_in_swedish
 def bevakning(
     as_of: dt.datetime | dt.date | None = None, municipality: str | None = None
 ) -> dict[str, int]:

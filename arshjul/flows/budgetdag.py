@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import flow
 
-from arshjul.flows.common import AsOf, MunicipalityCode, Year
+from arshjul.flows.common import AsOf, MunicipalityCode, Year, fails_in_swedish
 from arshjul.stages import dialogue
 from arshjul.tasks.common import run_name
 from arshjul.tasks.mail import deliver_mail
@@ -26,6 +26,7 @@ write_document = document_step("Skriv underlaget till budgetdagen", dialogue.com
     flow_run_name=run_name("budgetdag"),
     description=("Sammanställ de ekonomiska förutsättningarna och alla analyser till budgetdagen."),
 )
+@fails_in_swedish
 def budgetdag(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import flow
 
-from arshjul.flows.common import AsOf, MunicipalityCode, Year
+from arshjul.flows.common import AsOf, MunicipalityCode, Year, fails_in_swedish
 from arshjul.stages import followup
 from arshjul.tasks.common import run_name
 from arshjul.tasks.mail import deliver_mail
@@ -33,6 +33,7 @@ write_report = document_step("Skriv delårsrapporten", followup.write_delar)
         "Begär prognos och målbedömningar efter augusti; skriv delårsrapporten till fullmäktige."
     ),
 )
+@fails_in_swedish
 def delar(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:

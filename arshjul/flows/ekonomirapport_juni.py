@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import flow
 
-from arshjul.flows.common import AsOf, MunicipalityCode, Year
+from arshjul.flows.common import AsOf, MunicipalityCode, Year, fails_in_swedish
 from arshjul.flows.ekonomirapport import economic_report
 from arshjul.tasks.common import run_name
 
@@ -16,6 +16,7 @@ from arshjul.tasks.common import run_name
     flow_run_name=run_name("ekonomirapport-juni"),
     description=("Följ upp ekonomin och åtgärdsplanerna i junirapporten till kommunstyrelsen."),
 )
+@fails_in_swedish
 def ekonomirapport_juni(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:

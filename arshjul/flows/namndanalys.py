@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import flow
 
-from arshjul.flows.common import AsOf, MunicipalityCode, Year
+from arshjul.flows.common import AsOf, MunicipalityCode, Year, fails_in_swedish
 from arshjul.tasks.common import run_name
 from arshjul.tasks.mail import deliver_mail
 from arshjul.tasks.stage import (
@@ -28,6 +28,7 @@ write_document = document_step("Avsluta skedet", None)
         "samla in, påminn, sammanställ."
     ),
 )
+@fails_in_swedish
 def namndanalys(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:

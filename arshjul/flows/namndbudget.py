@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import flow
 
-from arshjul.flows.common import AsOf, MunicipalityCode, Year
+from arshjul.flows.common import AsOf, MunicipalityCode, Year, fails_in_swedish
 from arshjul.stages import committee_budget
 from arshjul.tasks.common import run_name
 from arshjul.tasks.mail import deliver_mail
@@ -29,6 +29,7 @@ write_document = document_step("Skriv nämndernas budgetar", committee_budget.co
         "till kommunstyrelsen."
     ),
 )
+@fails_in_swedish
 def namndbudget(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:

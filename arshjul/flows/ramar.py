@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import flow
 
-from arshjul.flows.common import AsOf, MunicipalityCode, Year
+from arshjul.flows.common import AsOf, MunicipalityCode, Year, fails_in_swedish
 from arshjul.stages.ramar import compile_ramar
 from arshjul.tasks.common import run_name
 from arshjul.tasks.mail import deliver_mail
@@ -29,6 +29,7 @@ write_document = document_step("Beräkna och skriv ramarna", compile_ramar)
         "nämndernas analyser."
     ),
 )
+@fails_in_swedish
 def ramar(
     year: Year = None, as_of: AsOf = None, municipality: MunicipalityCode = None
 ) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from arshjul.errors import ArshjulError
 from arshjul.models import Cycle, Municipality, OrgUnit, StageInstance, StageState
 from arshjul.models.db import session_scope
 from arshjul.queries.organisation import get_municipality
@@ -48,10 +49,12 @@ class StageRun:
 
 @dataclass
 class Readiness:
-    """Each instance's state after the readiness check, and those ready to compile."""
+    """Each instance's state after the readiness check, those ready to compile, and the
+    opening day of those not yet due."""
 
     states: dict[tuple[str, str], str] = field(default_factory=dict)
     ready: list[tuple[str, str]] = field(default_factory=list)
+    opens_on: dict[tuple[str, str], dt.date] = field(default_factory=dict)
 
 
 def begin_stage(
@@ -206,6 +209,8 @@ def check_ready(run: StageRun) -> Readiness:
     found = Readiness()
     for code, key in run.instances:
         with _stage(code, run.year, run.slug, run.as_of, key) as ctx:
+            if not reconcile.is_due(ctx):
+                found.opens_on[(code, key)] = ctx.stage.opens_on
             if reconcile.mark_ready(ctx) and ctx.stage.state == StageState.READY:
                 found.ready.append((code, key))
             found.states[(code, key)] = ctx.stage.state
@@ -223,14 +228,8 @@ def stage_step(
             with _stage(code, run.year, run.slug, run.as_of, key) as ctx:
                 try:
                     work(ctx)
-                except Exception:
-                    step_logger().exception(
-                        "%s i %s %d för %s misslyckades",
-                        name,
-                        ctx.stage.name,
-                        run.year,
-                        ctx.municipality.name,
-                    )
+                except Exception as error:
+                    _failed(error, f"{name} i {ctx.stage.name} {run.year}", ctx)
                     raise
         return len(readiness.ready)
 
@@ -258,13 +257,8 @@ def document_step(
                 with _stage(code, run.year, run.slug, run.as_of, key) as ctx:
                     try:
                         documents = [str(p) for p in reconcile.compile_stage(ctx, write)]
-                    except Exception:
-                        logger.exception(
-                            "Sammanställningen av %s %d för %s misslyckades",
-                            ctx.stage.name,
-                            run.year,
-                            ctx.municipality.name,
-                        )
+                    except Exception as error:
+                        _failed(error, f"Sammanställningen av {ctx.stage.name} {run.year}", ctx)
                         raise
                     state = ctx.stage.state
                     missing = list(dict.fromkeys(ctx.missing))
@@ -272,16 +266,24 @@ def document_step(
                 logger.info("Dokument skrivet: %s", path)
             for what in missing:
                 logger.warning("Saknas i underlaget: %s", what)
-            results[code + (f":{key}" if key else "")] = {
-                "state": state,
-                "documents": documents,
-                "missing": missing,
-            }
+            result: dict[str, Any] = {"state": state, "documents": documents, "missing": missing}
+            if (code, key) in readiness.opens_on:
+                result["opens_on"] = readiness.opens_on[(code, key)].isoformat()
+            results[code + (f":{key}" if key else "")] = result
         return results
 
     label = write.__name__ if write else "avsluta"
     write_documents.__qualname__ = write_documents.__name__ = f"steg_{label}"
     return step(name, _run_name(name))(write_documents)
+
+
+def _failed(error: Exception, what: str, ctx: StageContext) -> None:
+    """A step's failure in the run's log: an expected error as its Swedish message, a fault
+    with its traceback (the flow ends the run: ``flows/common.fails_in_swedish``)."""
+    if isinstance(error, ArshjulError):
+        step_logger().error("%s för %s misslyckades: %s", what, ctx.municipality.name, error)
+    else:
+        step_logger().exception("%s för %s misslyckades", what, ctx.municipality.name)
 
 
 def _run_name(name: str) -> str:
