@@ -11,6 +11,7 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,45 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def portal_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot begin the links in e-mails (Swedish), or None when it can.
+
+    Shared by ``ARSHJUL_PORTAL_URL`` and ``[portal] url`` in a municipality's file.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is no number raises here)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return (
+            f"”{url}” är ingen webbadress: skriv webbsidans adress som webbläsaren visar den, "
+            "t.ex. https://arshjul.kommun.se"
+        )
+    if parts.query or parts.fragment or "@" in parts.netloc:
+        return f"”{url}” ska bara vara webbsidans adress, utan ?, # eller inloggning"
+    return None
+
+
+def is_local_url(url: str) -> bool:
+    """True for an address only this machine reaches: 127.0.0.1, localhost, ::1 (and 0.0.0.0).
+
+    A link to it in an e-mail opens nothing on the recipient's computer.
+    """
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if host.endswith(".localhost"):
+        return True
+    try:
+        if ipaddress.ip_address(host).is_unspecified:
+            return True
+    except ValueError:
+        pass
+    return _is_loopback(host)
+
+
 class Settings(BaseSettings):
     """The environment variables of DESIGN.md, with their embedded defaults."""
 
@@ -45,8 +85,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 30.0
     mail_dir: Path = Field(default=Path("e-post"), description="Where .eml files go.")
-    portal_url: str = Field(
-        default="http://127.0.0.1:8000", description="The base of the links in e-mails."
+    portal_url: str | None = Field(
+        default=None,
+        description=(
+            "The base of the links in e-mails, overriding [portal] url of every municipality's "
+            "configuration; unset: that url, or http://127.0.0.1:8000 "
+            "(arshjul.mail.address, the one place every link's address comes from)."
+        ),
     )
     output_dir: Path = Field(default=Path("utdata"), description="Where documents go.")
     config_file: Path | None = Field(
@@ -90,10 +135,13 @@ class Settings(BaseSettings):
         if self.secret_key is not None and len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("ARSHJUL_SECRET_KEY måste vara minst 32 tecken lång")
         self.trusted_proxy_networks()  # a typing mistake stops the start, not a post
-        if not self.portal_url.startswith(("http://", "https://")):
-            raise ValueError(
-                f"ARSHJUL_PORTAL_URL måste börja med https:// (eller http://): {self.portal_url!r}"
-            )
+        if self.portal_url is not None:
+            # Set but empty (ARSHJUL_PORTAL_URL= in a unit file) is unset.
+            self.portal_url = self.portal_url.strip().rstrip("/") or None
+        if self.portal_url is not None:
+            problem = portal_url_problem(self.portal_url)
+            if problem:
+                raise ValueError(f"ARSHJUL_PORTAL_URL: {problem}")
         return self
 
     def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:

@@ -55,6 +55,7 @@ from arshjul.governance.terms import (
     start_problem,
     years_of,
 )
+from arshjul.settings import portal_url_problem
 from arshjul.swedish_numbers import PLAUSIBLE_MAX_TKR
 
 _EMAIL = re.compile(
@@ -394,14 +395,27 @@ class PlausibilityConfig(Strict):
 
 
 class PortalConfig(Strict):
-    """The submission page's limits per personal link, against floods and a full disk.
+    """The submission page: its address, and its limits per personal link.
 
-    Per municipality, not per installation: how often its secretaries revise,
-    and how large their attachments are, is the municipality's own practice.
-    The defaults leave an honest secretary far from every limit (a handful of
-    versions a request, a few MB of attachments) and stop a script or a
-    stuck browser within a minute.
+    ``url`` is the page's address as the secretaries' browsers see it (behind
+    the municipality's HTTPS proxy): every link in every e-mail begins with it,
+    whichever process sends the mail, and the page takes posts only from it.
+    ``ARSHJUL_PORTAL_URL`` overrides it for the whole installation; unset in
+    both, it is ``http://127.0.0.1:8000``, for trying Årshjul on one machine
+    (:mod:`arshjul.mail.address`).
+
+    The limits are per municipality, not per installation: how often its
+    secretaries revise, and how large their attachments are, is the
+    municipality's own practice. The defaults leave an honest secretary far
+    from every limit (a handful of versions a request, a few MB of
+    attachments) and stop a script or a stuck browser within a minute.
     """
+
+    url: str | None = Field(
+        default=None,
+        description="The page's address, the beginning of every link in the e-mails "
+        "(https://…); ARSHJUL_PORTAL_URL overrides it",
+    )
 
     posts_per_minute: int = Field(
         default=10,
@@ -425,6 +439,17 @@ class PortalConfig(Strict):
         description="At most one receipt e-mail a request in this time, naming the newest "
         "version; 0: every version its own receipt at once",
     )
+
+    @field_validator("url")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        problem = portal_url_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @property
     def upload_quota_bytes(self) -> int:

@@ -4,7 +4,9 @@
 transaction; :func:`deliver_queued` sends the queued rows over one SMTP
 connection (or writes ``.eml`` files when no SMTP host is set) and records
 each outcome as it goes. Templates: :mod:`arshjul.mail.render` (``render`` is
-not re-exported here, so that ``arshjul.mail.render`` stays the module).
+not re-exported here, so that ``arshjul.mail.render`` stays the module). The
+address every link begins with, the same in every process:
+:mod:`arshjul.mail.address`.
 """
 
 from arshjul.mail.outbox import enqueue, message_id_for

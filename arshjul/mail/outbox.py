@@ -512,6 +512,23 @@ def waiting(session: Session, *, as_of: dt.datetime, municipality_id: int | None
     return Waiting(count, next_watch(after=as_of, not_before=due), reason or "")
 
 
+def next_due(engine: Engine, *, as_of: dt.datetime, purpose: str) -> dt.datetime | None:
+    """When a queued message of ``purpose`` is next due: ``as_of`` if one is due already,
+    None if none is queued. The portal sleeps until then between its receipts' passes."""
+    queued = (OutboxMessage.state == MessageState.QUEUED, OutboxMessage.purpose == purpose)
+    when = col(OutboxMessage.next_attempt_at)
+    with session_scope(engine) as session:
+        due = session.exec(
+            select(func.count()).where(*queued, or_(when.is_(None), when <= as_of))
+        ).one()
+        if due:
+            return as_of
+        # The earliest by ORDER BY, not MIN(): SQLite's MIN() gives the stored text back.
+        return session.exec(
+            select(when).where(*queued, when.is_not(None)).order_by(when).limit(1)
+        ).first()
+
+
 def next_watch(*, after: dt.datetime, not_before: dt.datetime) -> dt.datetime:
     """The first daily watch later than ``after`` that is not before ``not_before``."""
     # Between the stages' own runs only the watch delivers mail: every working day

@@ -18,6 +18,15 @@ Outcomes:
   ``queued`` with a backoff, the batch stops, the rest are left untouched. An
   outage alone never fails a message (DESIGN.md, principle 5: it delays mail,
   it never loses it).
+
+One pass at a time per database, whoever runs it (a stage run, the watch, each
+portal process delivering its receipts): an advisory lock on PostgreSQL, a lock
+file beside the database on SQLite (:func:`_one_pass_at_a_time`). A second pass
+waits, then finds sent what the first one sent: no message goes out twice.
+
+The links begin with the address :mod:`arshjul.mail.address` gives each
+message's municipality, the same in every process; with an SMTP server set, a
+pass refuses to start when that address is one only this machine reaches.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import asyncio
 import datetime as dt
 import email.errors
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -38,6 +48,7 @@ from markupsafe import escape
 from sqlalchemy import Connection, Engine, or_, select, text, update
 
 from arshjul.links import LINK_PLACEHOLDER, derive_token, portal_link
+from arshjul.mail.address import PortalAddress, addresses, refuse_local_links
 from arshjul.mail.eml import EmlWriter, MailParts, message_bytes
 from arshjul.models.base import core_table
 from arshjul.models.outbox import MessageState, OutboxAttachment, OutboxMessage
@@ -98,7 +109,14 @@ class _Delivered:
 class _Batch:
     """The due messages of one pass and what their delivery needs from the database."""
 
-    def __init__(self, conn: Connection, settings: Settings, as_of: dt.datetime, limit: int):
+    def __init__(
+        self,
+        conn: Connection,
+        settings: Settings,
+        as_of: dt.datetime,
+        limit: int,
+        purpose: str | None = None,
+    ):
         self.conn = conn
         self.settings = settings
         self.as_of = as_of
@@ -111,11 +129,16 @@ class _Batch:
             .order_by(MESSAGES.c.created_at, MESSAGES.c.id)
             .limit(limit)
         )
+        if purpose is not None:
+            due = due.where(MESSAGES.c.purpose == purpose)
         self.rows: list[Any] = list(conn.execute(due))
         ids = [row.id for row in self.rows]
         self.with_attachments: set[int] = set()
         self.salts: dict[int, str] = {}
+        # Each municipality's portal address, read with the batch: the same in every process.
+        self.addresses: dict[int, PortalAddress] = {}
         if ids:
+            self.addresses = addresses(conn, settings, {row.municipality_id for row in self.rows})
             self.with_attachments = set(
                 conn.execute(
                     select(ATTACHMENTS.c.message_id)
@@ -134,22 +157,25 @@ class _Batch:
         conn.rollback()  # end the read; each message gets its own transaction
         self._key: bytes | None = None
 
-    def _link(self, request_id: int | None) -> str:
+    def _link(self, row: Any) -> str:
+        request_id: int | None = row.request_id
         salt = self.salts.get(request_id) if request_id is not None else None
         if request_id is None or salt is None:
             raise _Permanent(f"Begäran {request_id} som länken gäller finns inte")
         if self._key is None:
             self._key = self.settings.link_key()
         token = derive_token(self._key, request_id, salt)
-        return portal_link(self.settings.portal_url, request_id, token)
+        return portal_link(self.addresses[row.municipality_id].url, request_id, token)
 
     def claim(self, row: Any) -> bool:
         """True if the row is still queued: another pass may have sent it meanwhile.
 
         On PostgreSQL the pass holds an advisory lock (see :func:`_one_pass_at_a_time`),
-        so no other pass runs and there is nothing to re-read. SQLite has no such
-        lock: the state is re-read before each message, and the final update is
-        conditional, so two passes at once re-send at most the message in flight.
+        so no other pass runs and there is nothing to re-read. On SQLite the pass
+        holds a file lock; the state is re-read before each message all the same
+        (cheap there, and a guard where the lock cannot reach, a database file on a
+        network share), and the final update is conditional, so two passes at once
+        would re-send at most the message in flight.
         """
         if self.conn.dialect.name == "postgresql":
             return True
@@ -167,7 +193,7 @@ class _Batch:
         """The bytes to send (live link in place) and the envelope recipients."""
         text, html = row.body_text, row.body_html
         if _has_link(row):
-            link = self._link(row.request_id)
+            link = self._link(row)
             text = text.replace(LINK_PLACEHOLDER, link)
             html = html.replace(LINK_PLACEHOLDER, str(escape(link)))
         attachments: Sequence[tuple[str, str, bytes]] = ()
@@ -219,10 +245,12 @@ class _Batch:
             return "failed"
         return "deferred" if self.retry_later(row, result, max_attempts) else "failed"
 
-    def _finish(self, row: Any, **values: Any) -> None:
+    def _finish(
+        self, row: Any, *, was: Sequence[str] = (MessageState.QUEUED,), **values: Any
+    ) -> None:
         result = self.conn.execute(
             update(MESSAGES)
-            .where(MESSAGES.c.id == row.id, MESSAGES.c.state == MessageState.QUEUED)
+            .where(MESSAGES.c.id == row.id, MESSAGES.c.state.in_(list(was)))
             .values(**values)
         )
         self.conn.commit()
@@ -230,8 +258,15 @@ class _Batch:
             log.warning("Meddelande %s hanterades samtidigt av en annan sändning", row.message_id)
 
     def sent(self, row: Any, note: str = "") -> None:
+        """Record a delivery, also of a receipt superseded while it was being sent.
+
+        A newer version's receipt may replace a queued one (lifecycle.submissions)
+        between this pass's read and its send; what went out is then recorded as
+        sent, so the row tells the truth and the next receipt waits out the window.
+        """
         self._finish(
             row,
+            was=(MessageState.QUEUED, MessageState.SUPERSEDED),
             state=MessageState.SENT,
             sent_at=self.as_of,
             attempts=row.attempts + 1,
@@ -262,17 +297,30 @@ class _Batch:
 
 # pg_advisory_lock key: "outbox" in ASCII; any fixed number shared by all senders works.
 _PASS_LOCK = 0x6F7574626F78
+# Beside a SQLite file: the lock that one pass at a time holds.
+SQLITE_LOCK_SUFFIX = "-utkorg.lock"
 
 
 @contextmanager
 def _one_pass_at_a_time(conn: Connection) -> Iterator[None]:
-    """On PostgreSQL, one delivery pass at a time per database (workers on many machines).
+    """One delivery pass at a time per database (workers on many machines, portal processes).
 
-    A session-level advisory lock: a second pass waits, then finds sent what the
-    first one sent. It lasts across the per-message commits and is released when
-    the pass ends or its connection dies. Cheaper than locking each row: one
-    round trip per pass instead of one per message.
+    PostgreSQL: a session-level advisory lock. A second pass waits, then finds
+    sent what the first one sent. It lasts across the per-message commits and is
+    released when the pass ends or its connection dies. Cheaper than locking each
+    row: one round trip per pass instead of one per message.
+
+    SQLite has no such lock, and its own write lock must not be held while a
+    message is sent (the portal's posts would wait on the mail server). Every
+    process on a SQLite file is on its machine, so an exclusive ``flock`` on a
+    file beside it serves: the portal delivering a receipt and the watch running
+    at once take turns instead of both sending the message in hand. The kernel
+    releases it when the pass ends or its process dies.
     """
+    if conn.dialect.name == "sqlite":
+        with _sqlite_pass_lock(conn.engine.url.database):
+            yield
+        return
     if conn.dialect.name != "postgresql":
         yield
         return
@@ -288,6 +336,26 @@ def _one_pass_at_a_time(conn: Connection) -> Iterator[None]:
         except Exception:  # a dead connection has released the lock already
             log.warning("Utkorgens lås kunde inte släppas; förbindelsen stängs", exc_info=True)
             conn.invalidate()
+
+
+@contextmanager
+def _sqlite_pass_lock(database: str | None) -> Iterator[None]:
+    """An exclusive flock on ``DATABASE-utkorg.lock`` (none for an in-memory database)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Windows; the re-read in claim() remains
+        fcntl = None  # type: ignore[assignment]
+    if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    # One description per pass (flock locks belong to it, not to the process), so two
+    # passes in threads of one process exclude each other too. Private, as the database.
+    fd = os.open(f"{database}{SQLITE_LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _has_link(row: Any) -> bool:
@@ -454,6 +522,7 @@ async def deliver_queued_async(
     as_of: dt.datetime,
     limit: int = 1000,
     max_attempts: int = 8,
+    purpose: str | None = None,
 ) -> DeliveryReport:
     """Deliver every queued message due at ``as_of``, oldest first, ``limit`` at a time.
 
@@ -462,15 +531,21 @@ async def deliver_queued_async(
     ``sent_at`` are ``as_of``. The pass goes on until nothing due is left, so a
     stage that queues more than ``limit`` requests sends them all today rather
     than leaving the rest for tomorrow's watch; an SMTP outage ends it.
+    ``purpose``: only the messages of that purpose (the portal's receipts).
+
+    With an SMTP server set, a batch whose links would begin with an address
+    only this machine reaches raises :class:`~arshjul.mail.address.LocalPortalAddress`
+    before anything is sent; the messages stay queued as they were.
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of måste ha en tidszon")
     report = DeliveryReport()
     with engine.connect() as conn, _one_pass_at_a_time(conn):
         while True:
-            batch = _Batch(conn, settings, as_of, limit)
+            batch = _Batch(conn, settings, as_of, limit, purpose)
             if not batch.rows:
                 break
+            refuse_local_links(settings, batch.addresses.values())
             done = report.sent + report.failed
             if settings.mail_to_files:
                 _deliver_files(batch, report, settings)
@@ -496,6 +571,7 @@ def deliver_queued(
     as_of: dt.datetime,
     limit: int = 1000,
     max_attempts: int = 8,
+    purpose: str | None = None,
 ) -> DeliveryReport:
     """:func:`deliver_queued_async` from synchronous code.
 
@@ -506,7 +582,12 @@ def deliver_queued(
     def run() -> DeliveryReport:
         return asyncio.run(
             deliver_queued_async(
-                engine, settings=settings, as_of=as_of, limit=limit, max_attempts=max_attempts
+                engine,
+                settings=settings,
+                as_of=as_of,
+                limit=limit,
+                max_attempts=max_attempts,
+                purpose=purpose,
             )
         )
 

@@ -10,6 +10,7 @@ A plain-HTML form behind a personal link. Its parts, roughly as a request meets 
 * :mod:`~arshjul.portal.checking`: validating a post: what to store, or the form again
 * :mod:`~arshjul.portal.storing`: storing a version against the link's limits, or why not
 * :mod:`~arshjul.portal.receipt`: the receipt page of a version
+* :mod:`~arshjul.portal.receipt_mail`: the receipt e-mail, delivered at once in the background
 * :mod:`~arshjul.portal.errors`: every refusal and error as a Swedish page
 * :mod:`~arshjul.portal.state`: the settings, engine and clock every request needs
 * :mod:`~arshjul.portal.views`, :mod:`~arshjul.portal.attachments`: rendering; the file check
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import ipaddress
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -30,6 +32,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from arshjul.mail.address import PortalAddress, installation_addresses, refuse_local_links
 from arshjul.models.db import get_engine
 from arshjul.portal.errors import bad_request, http_error, middleware_page
 from arshjul.portal.intake import FIELDS_MARGIN
@@ -59,7 +62,12 @@ async def _startup(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     gc.collect()
     gc.freeze()
-    yield
+    portal: Portal = app.state.portal
+    portal.receipts.start()
+    try:
+        yield
+    finally:
+        portal.receipts.stop()
 
 
 def create_app(
@@ -68,9 +76,15 @@ def create_app(
     engine: Engine | None = None,
     clock: Callable[[], dt.datetime] | None = None,
 ) -> FastAPI:
-    """The portal on an engine (default: the settings' database) and a clock (default: now)."""
+    """The portal on an engine (default: the settings' database) and a clock (default: now).
+
+    Refuses (:class:`~arshjul.mail.address.LocalPortalAddress`) to serve with an
+    SMTP server set and links to an address only this machine reaches: the
+    receipts it sends would carry links that open nothing.
+    """
     settings = settings or get_settings()
     portal = Portal(settings, engine or get_engine(settings.database_url), clock or stockholm_now)
+    refuse_local_links(settings, portal.addresses)
     app = FastAPI(
         title="Årshjul – inlämning",
         docs_url=None,
@@ -82,7 +96,9 @@ def create_app(
     app.add_middleware(
         PortalMiddleware,
         max_body=portal.limit + FIELDS_MARGIN,
-        allowed_origin=origin_of(settings.portal_url),
+        allowed_origins=frozenset(
+            origin for a in portal.addresses if (origin := origin_of(a.url)) is not None
+        ),
         pages=middleware_page,
     )
     app.add_exception_handler(StarletteHTTPException, http_error)
@@ -108,12 +124,38 @@ def server_options() -> dict[str, Any]:
     return {"proxy_headers": False, "access_log": False}
 
 
+def announcement(addresses: list[PortalAddress], *, host: str, port: int) -> list[str]:
+    """What ``arshjul portal`` says at start about the links' address (Swedish lines)."""
+    lines = [
+        f"Länkarna i e-posten börjar med {a.url}"
+        + (f" för {a.municipality}" if a.municipality and len(addresses) > 1 else "")
+        + f" (från {a.setting()})."
+        for a in addresses
+    ]
+    try:
+        here = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        here = host == "localhost"
+    if here and not any(a.local for a in addresses):
+        lines.append(
+            f"Obs: sidan lyssnar bara på den här datorn (http://{host}:{port}/) men tar emot "
+            f"inlämningar bara från {', '.join(a.url for a in addresses)}. För att prova i en "
+            f"webbläsare på den här datorn: ARSHJUL_PORTAL_URL=http://{host}:{port}"
+        )
+    return lines
+
+
 def serve(*, host: str, port: int, settings: Settings, workers: int = 1) -> None:
     """Run the portal with uvicorn until stopped (put HTTPS in front of it).
 
     More than one worker process pays on PostgreSQL; on SQLite the workers
-    would only queue for its single writer.
+    would only queue for its single writer. The address check runs here too,
+    before any worker starts, so that a refusal is one message, not one per worker.
     """
+    addresses = installation_addresses(get_engine(settings.database_url), settings)
+    refuse_local_links(settings, addresses)
+    for line in announcement(addresses, host=host, port=port):
+        print(line, flush=True)
     options = dict(host=host, port=port, log_level="info", **server_options())
     if workers > 1:
         # Each worker builds its app from the same environment variables.

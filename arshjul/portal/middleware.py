@@ -5,7 +5,8 @@ The token is in the URL, so no page may leak it to another site, be cached,
 or load anything from elsewhere.
 
 * A post must come from the portal's own page: its ``Origin`` (else its
-  ``Referer``) must be the origin of ``ARSHJUL_PORTAL_URL``. Every browser in
+  ``Referer``) must be the origin of the portal's address, the one the links in
+  the e-mails begin with (:mod:`arshjul.mail.address`). Every browser in
   use sends ``Origin`` with a form's POST, so a page on another site that
   posts to a link shows its own origin, or ``null``, and is refused before
   the body is read. A post with neither header comes from no browser; a
@@ -72,6 +73,10 @@ def origin_of(url: str) -> Origin | None:
     return scheme, host.lower(), port
 
 
+def _shown(origin: Origin) -> str:
+    return "://".join(origin[:2]) + f":{origin[2]}"
+
+
 def shown_path(path: str) -> str:
     """A path for the log without the personal token: ``/begaran/42/…/kvitto/1``."""
     parts = path.split("/")
@@ -96,12 +101,12 @@ class PortalMiddleware:
         app: ASGIApp,
         *,
         max_body: int,
-        allowed_origin: Origin | None,
+        allowed_origins: frozenset[Origin],
         pages: Callable[[int, str], bytes],
     ) -> None:
         self.app = app
         self.max_body = max_body
-        self.allowed_origin = allowed_origin
+        self.allowed_origins = allowed_origins
         self.pages = pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -173,19 +178,19 @@ class PortalMiddleware:
                 return True
 
     def _same_origin(self, headers: dict[bytes, bytes]) -> bool:
-        if self.allowed_origin is None:
+        if not self.allowed_origins:
             return True
         origin, referer = headers.get(b"origin"), headers.get(b"referer")
         if origin is None and referer is None:
             return True  # no browser (see the module's docstring)
         seen = origin_of((origin if origin is not None else referer or b"").decode("latin-1"))
-        if seen == self.allowed_origin:
+        if seen in self.allowed_origins:
             return True
-        shown = "://".join(seen[:2]) + f":{seen[2]}" if seen else "null eller oläslig"
         log.warning(
-            "Inlämning vägrad: formuläret postades från %s, inte från ARSHJUL_PORTAL_URL (%s)",
-            shown,
-            "://".join(self.allowed_origin[:2]) + f":{self.allowed_origin[2]}",
+            "Inlämning vägrad: formuläret postades från %s, inte från portalens adress (%s; "
+            "ARSHJUL_PORTAL_URL eller url under [portal])",
+            _shown(seen) if seen else "null eller oläslig",
+            ", ".join(sorted(_shown(o) for o in self.allowed_origins)),
         )
         return False
 

@@ -14,6 +14,8 @@ from contextlib import AbstractContextManager, nullcontext
 from sqlalchemy import Engine
 from starlette.requests import Request
 
+from arshjul.mail.address import PortalAddress, installation_addresses
+from arshjul.portal.receipt_mail import ReceiptMail
 from arshjul.settings import IPNetwork, Settings
 from arshjul.timezone import STOCKHOLM
 
@@ -30,6 +32,10 @@ class Portal:
     writer at a time, and a writer kept waiting by another polls with growing
     sleeps (its busy timeout), which turns a queue of a few milliseconds into
     seconds. PostgreSQL locks the request's row instead.
+
+    ``addresses``: where the links in the e-mails begin, read once at start
+    (:func:`~arshjul.mail.address.installation_addresses`): the page takes posts
+    from these origins. ``receipts``: the thread that delivers the receipts.
     """
 
     def __init__(
@@ -40,6 +46,8 @@ class Portal:
             threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
         )
         self.trusted_proxies: tuple[IPNetwork, ...] = settings.trusted_proxy_networks()
+        self.addresses: list[PortalAddress] = installation_addresses(engine, settings)
+        self.receipts = ReceiptMail(engine, settings, clock)
 
     @property
     def limit(self) -> int:

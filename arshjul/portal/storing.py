@@ -40,6 +40,8 @@ def store_version(
 
     A refusal (closed, over a limit) is rolled back inside the write lock, so
     that SQLite's writer is free before the next post in this process goes on.
+    Once the version and its receipt are committed, the receipt is on its way
+    (:mod:`~arshjul.portal.receipt_mail`); the answer does not wait for it.
     """
     limits = portal_limits(page.municipality)
     with portal.write_lock:
@@ -51,6 +53,7 @@ def store_version(
         except (SubmissionClosed, SubmissionLimited):
             session.rollback()
             raise
+    portal.receipts.wake()
     return version
 
 

@@ -54,6 +54,18 @@ def test_shipped_file_loads_with_arbogas_public_facts() -> None:
 BROKEN: list[tuple[str, str, str, list[str]]] = [
     ("missing field", 'code = "1984"\n', "", ["municipality.code", "saknas"]),
     (
+        "a portal address without https://",
+        'url = "https://arshjul.arboga.example"',
+        'url = "arshjul.arboga.se"',
+        ["portal.url: ”arshjul.arboga.se” är ingen webbadress", "t.ex. https://arshjul.kommun.se"],
+    ),
+    (
+        "a portal address with a query",
+        'url = "https://arshjul.arboga.example"',
+        'url = "https://arshjul.arboga.se/?kommun=1984"',
+        ["portal.url: ”https://arshjul.arboga.se/?kommun=1984” ska bara vara webbsidans adress"],
+    ),
+    (
         "unknown unit in a goal",
         'unit = "bun"\nserves = "2.1"',
         'unit = "gatunamnden"\nserves = "2.1"',
@@ -462,3 +474,13 @@ def test_a_folder_for_a_file_is_named_in_swedish(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
     assert f"{tmp_path} är en mapp; ange kommunens TOML-fil" in str(info.value)
+
+
+def test_the_portal_address_is_read_as_written_without_a_trailing_slash(tmp_path: Path) -> None:
+    assert load_config().config.portal.url == "https://arshjul.arboga.example"
+    old = 'url = "https://arshjul.arboga.example"'
+    assert old in SHIPPED
+    path = write(tmp_path, SHIPPED.replace(old, 'url = " https://underlag.kommun.se/arshjul/ "'))
+    assert load_config(path).config.portal.url == "https://underlag.kommun.se/arshjul"
+    path = write(tmp_path, SHIPPED.replace(old, ""))
+    assert load_config(path).config.portal.url is None  # the environment's, or the default
