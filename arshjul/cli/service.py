@@ -43,10 +43,10 @@ def portal_command(
             "lönar sig först med PostgreSQL (ARSHJUL_DATABASE_URL).",
             err=True,
         )
+    # serve() says where the links in the e-mail go (the municipality's [portal] url).
     typer.echo(
         f"Inlämningssidan: http://{host}:{port}/ i {workers} "
-        f"{'process' if workers == 1 else 'processer'} (länkarna i e-posten börjar med "
-        f"{get_settings().portal_url})"
+        f"{'process' if workers == 1 else 'processer'}"
     )
     serve(host=host, port=port, settings=get_settings(), workers=workers)
 

@@ -72,7 +72,8 @@ def test_watch_flow_reminds_once_and_publishes_the_state(
     assert "Tertialuppföljning" in message["Subject"]
     assert "Ekonomiavdelningen, Arboga kommun" in str(message["From"])
     body = message.get_body(("plain",)).get_content()
-    assert "http://127.0.0.1:8000/begaran/" in body and "@@" not in body
+    # The link's address is the municipality's ([portal] url in its configuration).
+    assert "https://arshjul.arboga.example/begaran/" in body and "@@" not in body
 
     table = asyncio.run(_artifact("oppna-begaranden-1984"))
     assert table is not None
