@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -55,16 +55,22 @@ def resolve_as_of(as_of: dt.datetime | dt.date | None) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time(7, 0), STOCKHOLM)
 
 
-def run_name(prefix: str):  # type: ignore[no-untyped-def]
-    """A flow-run namer: ``prefix-YEAR`` or ``prefix-YYYY-MM-DD`` from the run's parameters."""
+def run_name(prefix: str) -> Callable[[], str]:
+    """A flow-run namer from the run's parameters: ``prefix-YEAR``, or ``prefix-YYYY-MM-DD``.
+
+    A run as of a given moment (a simulated date, a rerun) says that date in its
+    name, ``tertial-2027 per 2027-04-13``: the UI shows only the real clock.
+    """
 
     def name() -> str:
         from prefect.runtime import flow_run
 
         params = flow_run.parameters or {}
+        given = _parse(params.get("as_of"))
+        moment = resolve_as_of(given)
         if params.get("year"):
-            return f"{prefix}-{params['year']}"
-        moment = resolve_as_of(_parse(params.get("as_of")))
+            dated = f" per {moment:%Y-%m-%d}" if given is not None else ""
+            return f"{prefix}-{params['year']}{dated}"
         return f"{prefix}-{moment:%Y-%m-%d}"
 
     return name

@@ -117,7 +117,7 @@ def test_a_stage_run_is_tagged_and_its_tasks_are_named_after_the_committees(
         if landed and len(tasks) >= 15 or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert run.name == "tertial-2027"
+    assert run.name == "tertial-2027 per 2027-04-13"  # the simulated date, not only the clock
     assert {"arshjul", "2027", "tertial", "kommun-1984"} <= set(run.tags)
     assert "begäran-Socialnämnden" in names
     # The UI shows the follow-up process, step by step, in the governance model's order.

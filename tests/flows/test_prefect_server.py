@@ -248,7 +248,7 @@ def test_tertial_deployment_runs_on_a_worker(stack: Stack) -> None:
     assert run.state is not None and run.state.is_completed(), (
         f"{run.name}: {run.state}\n{stack.logs()}"
     )
-    assert run.name == "tertial-2027"
+    assert run.name == "tertial-2027 per 2027-04-13"
     assert "begäran-Socialnämnden" in task_names, task_names
 
     # The database: one request per committee and company.
