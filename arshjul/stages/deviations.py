@@ -175,7 +175,7 @@ def _subject(session: Session, deviation: Deviation) -> tuple[StageInstance, Org
 
 
 def escalate_deviation(
-    session: Session, *, municipality: Municipality, deviation: Deviation
+    session: Session, *, municipality: Municipality, deviation: Deviation, explanation: str = ""
 ) -> bool:
     """Tell the committee's head (and its controller) of an overspend beyond the threshold.
 
@@ -211,7 +211,7 @@ def escalate_deviation(
             "forecast_kr": deviation.forecast_kr,
             "deviation_kr": deviation.deviation_kr,
             "threshold_kr": deviation.threshold_kr,
-            "explanation": "",
+            "explanation": explanation,
         },
         to=to,
         cc=cc,

@@ -12,7 +12,7 @@ from arshjul.documents.atgardsplan import build_atgardsplan_document
 from arshjul.documents.delar import build_delar_document
 from arshjul.documents.ekonomirapport import build_ekonomirapport_document
 from arshjul.documents.tertial import build_tertial_document
-from arshjul.forms.followup import AtgardsplanForm, EkonomirapportForm
+from arshjul.forms.followup import AtgardsplanForm, EkonomirapportForm, ForecastForm
 from arshjul.governance.deviations import plan_has_done_its_work
 from arshjul.models import (
     ActionPlan,
@@ -78,9 +78,16 @@ def _beyond_threshold(ctx: StageContext) -> list[Deviation]:
 
 
 def escalate_deviations(ctx: StageContext) -> int:
-    """Tell each overspending committee's head and controller, once per deviation."""
+    """Tell each overspending committee's head and controller, once per deviation,
+    with the committee's own explanation of it when its answer gives one."""
+    answers = answers_by_unit(ctx.session, ctx.stage, ForecastForm)
     return sum(
-        escalate_deviation(ctx.session, municipality=ctx.municipality, deviation=d)
+        escalate_deviation(
+            ctx.session,
+            municipality=ctx.municipality,
+            deviation=d,
+            explanation=answer.deviation_explanation if (answer := answers.get(d.unit_id)) else "",
+        )
         for d in _beyond_threshold(ctx)
     )
 

@@ -259,6 +259,9 @@ def test_overspend_is_escalated_once_planned_followed_up_and_closed(
     escalated = [m for m in smtp_inbox.messages if str(m["Subject"]).startswith("Avvikelse")]
     assert len(escalated) == 1 and "Socialnämnden" in str(escalated[0]["Subject"])
     assert "sof.chef@arboga.example" in str(escalated[0]["To"])
+    # The head reads the committee's own explanation, not "(ingen förklaring lämnad)".
+    body = escalated[0].get_body(("plain",)).get_content()  # type: ignore[attr-defined]
+    assert "Fler placeringar" in body and "ingen förklaring" not in body
     asked = [m for m in smtp_inbox.messages if "åtgärdsplan" in str(m["Subject"]).lower()]
     assert asked and "sn.sekreterare@arboga.example" in str(asked[0]["To"])
     report = _text(november.documents[0])
