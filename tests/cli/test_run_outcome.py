@@ -115,7 +115,8 @@ def test_a_missing_import_is_one_swedish_line_and_fails_the_run_with_it(cli: Cli
 
     # In Prefect: the run failed, with the Swedish message as its state and in its log.
     message = line.removeprefix("Fel: ")
-    flow_run, lines = latest_run("ramar-2027", message)
+    # The run is named with its simulated date.
+    flow_run, lines = latest_run("ramar-2027 per 2027-01-15", message)
     assert flow_run.state.is_failed()
     assert flow_run.state.message == message
     assert message in lines
@@ -159,7 +160,7 @@ def test_a_successful_run_and_watch_show_only_their_summary(cli: Cli) -> None:
     assert done.stdout.startswith("Tertialuppföljning (t.o.m. april) 2027 (1984): öppet")
     assert done.stderr == ""
     quiet(done)
-    flow_run, lines = latest_run("tertial-2027", "Finished in state")
+    flow_run, lines = latest_run("tertial-2027 per 2027-04-13", "Finished in state")
     assert flow_run.state.is_completed()
     assert any("Begäran om underlag till" in line for line in lines)  # INFO, in the UI
 
