@@ -73,8 +73,12 @@ class Page:
 
     def base_context(self, session: Session, title: str) -> dict[str, Any]:
         unit, stage = self.facts.unit, self.facts.stage
+        # "Tertialuppföljning – Tertialuppföljning (t.o.m. april) 2027" said the stage
+        # twice: a page title that the stage's name already begins with is left out.
+        plain = title.removeprefix("Fel: ")
+        lead = title[: len(title) - len(plain)] if stage.name.startswith(plain) else f"{title} – "
         return {
-            "page_title": f"{title} – {stage.name} {self.facts.year} – {unit.name}",
+            "page_title": f"{lead}{stage.name} {self.facts.year} – {unit.name}",
             "root": self.root,
             "municipality_name": self.municipality.name,
             "controller": self.controller(session),

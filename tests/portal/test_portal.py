@@ -227,6 +227,11 @@ def test_the_form_shows_unit_stage_deadline_and_known_figures(
     assert "Arboga kommun" in html
     assert "Barn- och utbildningsnämnden" in html
     assert "Tertialuppföljning (t.o.m. april) 2027" in html
+    # The tab names the stage once (not "Tertialuppföljning – Tertialuppföljning …").
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title and title[1].strip() == (
+        "Tertialuppföljning (t.o.m. april) 2027 – Barn- och utbildningsnämnden"
+    )
     assert "7 maj 2027 kl. 16.00" in html
     assert f"412{NBSP}300,0{NBSP}tkr" in html  # the council's frame
     assert f"136{NBSP}000,0{NBSP}tkr" in html  # actuals January–April
