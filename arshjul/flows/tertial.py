@@ -7,6 +7,11 @@ from typing import Any
 from prefect import flow
 
 from arshjul.flows.common import AsOf, MunicipalityCode, Year, fails_in_swedish
+from arshjul.flows.deviation_steps import (
+    escalate_deviations,
+    record_deviations,
+    request_action_plans,
+)
 from arshjul.stages import followup
 from arshjul.tasks.common import run_name
 from arshjul.tasks.mail import deliver_mail
@@ -16,12 +21,8 @@ from arshjul.tasks.stage import (
     document_step,
     open_requests,
     publish_stage,
-    stage_step,
 )
 
-record_deviations = stage_step("Beräkna avvikelser", followup.record_deviations)
-escalate_deviations = stage_step("Eskalera avvikelser", followup.escalate_deviations)
-request_action_plans = stage_step("Begär åtgärdsplaner", followup.request_action_plans)
 write_report = document_step("Skriv tertialuppföljningen", followup.write_tertial)
 
 

@@ -96,37 +96,34 @@ def _each_municipality(
 
 
 # --------------------------------------------------------------------------- the steps
+def _counted(run: WatchRun, what: str, work: Callable[..., int], done: str) -> int:
+    """``work`` for each municipality; its count logged (``done`` % count) and summed."""
+    total = 0
+    for name, count in _each_municipality(run, what, work):
+        if count:
+            step_logger().info("%s: " + done, name, count)
+        total += count
+    return total
+
+
 @step("Stäng försenade begäranden", "stäng-försenade-{run.day}")
 def close_requests(run: WatchRun) -> int:
     """Close every open request whose grace is over; the number closed."""
-    total = 0
-    for name, closed in _each_municipality(run, "stängningen", close_expired_requests):
-        if closed:
-            step_logger().info("%s: %d begäranden stängda, fristen har gått ut", name, closed)
-        total += closed
-    return total
+    return _counted(
+        run, "stängningen", close_expired_requests, "%d begäranden stängda, fristen har gått ut"
+    )
 
 
 @step("Påminn om sista dag", "påminnelser-{run.day}")
 def remind(run: WatchRun) -> int:
     """Queue the reminders due today; the number queued."""
-    total = 0
-    for name, queued in _each_municipality(run, "påminnelserna", queue_reminders):
-        if queued:
-            step_logger().info("%s: %d påminnelser köade för utskick", name, queued)
-        total += queued
-    return total
+    return _counted(run, "påminnelserna", queue_reminders, "%d påminnelser köade för utskick")
 
 
 @step("Eskalera försenade begäranden", "eskalera-{run.day}")
 def escalate(run: WatchRun) -> int:
     """Queue the escalations due today; the number queued."""
-    total = 0
-    for name, queued in _each_municipality(run, "eskaleringarna", queue_escalations):
-        if queued:
-            step_logger().info("%s: %d eskaleringar köade för utskick", name, queued)
-        total += queued
-    return total
+    return _counted(run, "eskaleringarna", queue_escalations, "%d eskaleringar köade för utskick")
 
 
 @step("Markera klara skeden", "klara-skeden-{run.day}")
