@@ -39,11 +39,13 @@ def _number(output: str, label: str) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("year", [2027, 2026])
-def test_demo_reports_what_it_did(tmp_path: Path, year: int) -> None:
+def test_demo_reports_what_it_did(tmp_path: Path) -> None:
+    # One year through Prefect (75 s); the election year's shifted schedule is
+    # checked on the quick path (tests/stages/test_planning_year.py, 2026 and 2030).
+    year = 2027
     output, out = _demo(tmp_path, "--year", str(year))
     assert f"Sammanfattning av årshjulet {year}" in output
-    assert ("(valår)" in output) == (year == 2026)
+    assert "(valår)" not in output
     # A line per compiled stage, and the progress bar (rich) drawn complete at the end.
     assert re.search(r"^ +1/\d+ Preliminära ramar och anvisningar", output, re.M)
     assert re.search(r"^Skeden .* (\d+)/\1 ", output, re.M)
@@ -85,8 +87,4 @@ def test_demo_reports_what_it_did(tmp_path: Path, year: int) -> None:
     names = " ".join(Path(p).name for p in listed)
     assert "Tertialuppföljning" in names and "Delårsrapport" in names and "Årsredovisning" in names
     assert "Åtgärdsplan" in names
-    if year == 2026:
-        assert "Översyn av politisk organisation" in names
-        assert str(kf_day) > "2026-10-15"
-    else:
-        assert str(kf_day).startswith("2027-08")
+    assert str(kf_day).startswith("2027-08")
