@@ -20,7 +20,7 @@ from arshjul.cli.common import app
 from arshjul.errors import ArshjulError
 
 # Each module registers its commands on the app; this order is the help text's.
-for _module in ("setup", "stages", "data", "follow", "service", "keys"):
+for _module in ("setup", "server", "stages", "data", "follow", "service", "keys"):
     importlib.import_module(f"arshjul.cli.{_module}")
 
 __all__ = ["app", "main"]
