@@ -94,6 +94,16 @@ class Settings(BaseSettings):
         ),
     )
     output_dir: Path = Field(default=Path("utdata"), description="Where documents go.")
+    staff_user: str = Field(
+        default="personal", description="The user name of the portal's staff pages."
+    )
+    staff_password: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The password of the portal's staff pages (/personal/: the generated documents, "
+            "HTTP basic auth). Unset: those pages are closed."
+        ),
+    )
     config_file: Path | None = Field(
         default=None, description="Municipality TOML; the shipped Arboga file when unset."
     )
@@ -116,6 +126,13 @@ class Settings(BaseSettings):
     )
     # A fresh ephemeral Prefect server needs 20–25 s to migrate (PREFECT.md).
     prefect_startup_timeout_seconds: int = 120
+    pdf: bool = Field(
+        default=True,
+        description=(
+            "A tagged PDF beside each Word document when LibreOffice is installed; "
+            "0 turns it off (each PDF costs LibreOffice 2–4 s)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:

@@ -29,6 +29,7 @@ from arshjul.demo import answering, engine_runs, secretaries
 from arshjul.demo.clock import Events, at
 from arshjul.demo.office import Office
 from arshjul.demo.summary import DemoSummary, summarize
+from arshjul.governance.decisions import RECORDED_DECISIONS
 from arshjul.lifecycle.tokens import ensure_link_key
 from arshjul.models import OrgUnit, RequestState, SubmissionRequest
 from arshjul.queries.organisation import get_municipality
@@ -80,7 +81,7 @@ class Year:
             if self.slugs is not None and stage.slug not in self.slugs:
                 continue
             self.events.add(stage.opens, "open", stage.slug)
-            if stage.slug in ("budgetdag", "ks-beslut", "kf-beslut"):
+            if stage.slug in RECORDED_DECISIONS:
                 self.events.add(stage.decision, "decide", stage.slug)
         # SKR's April forecast arrives before the budget drafting, in every kind of year.
         self.events.add(WORKING_DAYS.next_working_day(dt.date(self.year, 4, 27)), "forecast")

@@ -52,6 +52,7 @@ class RequestStatus:
     submitted_at: dt.datetime | None
     mail_failed: bool = False
     mail_error: str = ""
+    stage_instance_id: int = 0
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -175,6 +176,7 @@ def request_statuses(
                 submitted_at=request.submitted_at,
                 mail_failed=mail_failed,
                 mail_error=reason if mail_failed else "",
+                stage_instance_id=stage.id,
             )
         )
     return rows

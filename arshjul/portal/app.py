@@ -11,6 +11,7 @@ A plain-HTML form behind a personal link. Its parts, roughly as a request meets 
 * :mod:`~arshjul.portal.storing`: storing a version against the link's limits, or why not
 * :mod:`~arshjul.portal.receipt`: the receipt page of a version
 * :mod:`~arshjul.portal.receipt_mail`: the receipt e-mail, delivered at once in the background
+* :mod:`~arshjul.portal.staff`: the generated documents for staff, behind a password
 * :mod:`~arshjul.portal.errors`: every refusal and error as a Swedish page
 * :mod:`~arshjul.portal.state`: the settings, engine and clock every request needs
 * :mod:`~arshjul.portal.views`, :mod:`~arshjul.portal.attachments`: rendering; the file check
@@ -38,6 +39,7 @@ from arshjul.portal.errors import bad_request, http_error, middleware_page
 from arshjul.portal.intake import FIELDS_MARGIN
 from arshjul.portal.middleware import PortalMiddleware, origin_of
 from arshjul.portal.routes import router
+from arshjul.portal.staff import router as staff_router
 from arshjul.portal.state import Portal, stockholm_now
 from arshjul.settings import Settings, get_settings
 
@@ -106,6 +108,7 @@ def create_app(
     # No handler for Exception: Starlette's would answer and then re-raise, and
     # uvicorn drops the connection; PortalMiddleware answers those instead.
     app.include_router(router)
+    app.include_router(staff_router)
     return app
 
 

@@ -89,7 +89,12 @@ class StageSpec:
 
 
 def record_document(ctx: StageContext, *, kind: str, title: str, path: Path) -> GeneratedDocument:
-    """A written document as a row; a rebuild with other content is a new version."""
+    """A written document as a row; a rebuild with other content is a new version.
+
+    The path is stored absolute: the portal serves the file from another working
+    folder than the stage run's (``portal/staff.py``).
+    """
+    path = path.resolve()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     latest = ctx.session.exec(
         select(GeneratedDocument)

@@ -9,19 +9,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from arshjul.formats import format_datetime, format_percent, format_tkr
+from arshjul.lifecycle.overview import DOCUMENT_PATH
 from arshjul.lifecycle.status import request_statuses
+from arshjul.mail.address import addresses
 from arshjul.mail.outbox import waiting
 from arshjul.models import Cycle, Deviation, GeneratedDocument, OrgUnit, StageInstance
 from arshjul.models.cycle import STAGE_STATE_SV, StageState
 from arshjul.models.db import session_scope
 from arshjul.queries.organisation import get_municipality
+from arshjul.settings import Settings, get_settings
 from arshjul.timezone import STOCKHOLM
 
 if TYPE_CHECKING:
@@ -71,12 +73,26 @@ def mail_markdown(title: str, failed: list[tuple[str, str]], waiting: Waiting) -
 
 
 def stage_view(
-    engine: Engine, *, code: str, year: int, slug: str, as_of: dt.datetime
+    engine: Engine,
+    *,
+    code: str,
+    year: int,
+    slug: str,
+    as_of: dt.datetime,
+    settings: Settings | None = None,
 ) -> StageView | None:
-    """One municipality's stage as rows for the UI; None before the stage exists."""
+    """One municipality's stage as rows for the UI; None before the stage exists.
+
+    Document links go to the portal's staff page (``/personal/dokument/ID``) at
+    the municipality's portal address: a manager's browser opens no ``file://``
+    path on the server.
+    """
 
     with session_scope(engine) as session:
         municipality = get_municipality(session, code)
+        assert municipality.id is not None
+        portal = addresses(session.connection(), settings or get_settings(), [municipality.id])
+        base = portal[municipality.id].url.rstrip("/")
         stages = session.exec(
             select(StageInstance)
             .join(Cycle, col(Cycle.id) == StageInstance.cycle_id)
@@ -134,8 +150,8 @@ def stage_view(
                 for d, unit in deviations
             ],
             documents=[
-                f"- [{doc.title} (version {doc.version})]({Path(doc.path).resolve().as_uri()})"
-                f" — `{doc.path}`"
+                f"- [{doc.title} (version {doc.version})]"
+                f"({base}{DOCUMENT_PATH.format(id=doc.id)}) — på servern: `{doc.path}`"
                 + (f"\n  - saknas: {'; '.join(doc.missing)}" if doc.missing else "")
                 for doc in documents
             ],
@@ -260,8 +276,23 @@ async def _publish(artifacts: list[Artifact]) -> None:
     await asyncio.gather(*(one(a) for a in artifacts))
 
 
+def publish(artifacts: list[Artifact]) -> None:
+    """Publish them from a task or a flow, a few at a time."""
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    # Prefect's own bridge: it copies the run context (so the artifacts belong
+    # to this task run) and works whether or not a loop runs in this thread.
+    run_coro_as_sync(_publish(artifacts))
+
+
 def publish_stage_artifacts(
-    engine: Engine, *, codes: list[str], year: int, slug: str, as_of: dt.datetime
+    engine: Engine,
+    settings: Settings,
+    *,
+    codes: list[str],
+    year: int,
+    slug: str,
+    as_of: dt.datetime,
 ) -> int:
     """Publish the stage's artifacts for the municipalities of a run; how many.
 
@@ -271,17 +302,17 @@ def publish_stage_artifacts(
     views = [
         view
         for code in codes
-        if (view := stage_view(engine, code=code, year=year, slug=slug, as_of=as_of))
+        if (
+            view := stage_view(
+                engine, code=code, year=year, slug=slug, as_of=as_of, settings=settings
+            )
+        )
     ]
     if len(codes) == 1:
         artifacts = [a for view in views for a in stage_artifacts(view, year=year, slug=slug)]
     else:
         artifacts = combined_stage_artifacts(views, year=year, slug=slug)
-    from prefect.utilities.asyncutils import run_coro_as_sync
-
-    # Prefect's own bridge: it copies the run context (so the artifacts belong
-    # to this task run) and works whether or not a loop runs in this thread.
-    run_coro_as_sync(_publish(artifacts))
+    publish(artifacts)
     return len(artifacts)
 
 
@@ -307,7 +338,5 @@ def publish_mail_artifacts(engine: Engine, *, codes: list[str], as_of: dt.dateti
                     description=f"E-post i {municipality.name} den {as_of:%Y-%m-%d}",
                 )
             )
-    from prefect.utilities.asyncutils import run_coro_as_sync
-
-    run_coro_as_sync(_publish(artifacts))
+    publish(artifacts)
     return len(artifacts)

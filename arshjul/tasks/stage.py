@@ -25,6 +25,7 @@ from arshjul.stages import reconcile
 from arshjul.stages.base import StageContext, stage_context
 from arshjul.tasks.artifacts import publish_stage_artifacts
 from arshjul.tasks.common import engine_and_settings, resolve_as_of
+from arshjul.tasks.overview import publish_overviews
 from arshjul.tasks.step import Step, step, step_logger, without_a_server
 
 # Up to this many municipalities in a run, each committee's request is a task of its own.
@@ -304,9 +305,13 @@ def publish_stage(run: StageRun) -> int:
 
     if without_a_server():
         return 0  # artifacts live in Prefect; the database holds what they would show
-    engine, _ = engine_and_settings()
-    return publish_stage_artifacts(
-        engine, codes=list(run.codes), year=run.year, slug=run.slug, as_of=run.as_of
+    engine, settings = engine_and_settings()
+    codes = list(run.codes)
+    published = publish_stage_artifacts(
+        engine, settings, codes=codes, year=run.year, slug=run.slug, as_of=run.as_of
+    )
+    return published + publish_overviews(
+        engine, settings, codes=codes, as_of=run.as_of, year=run.year
     )
 
 

@@ -35,6 +35,7 @@ from arshjul.models import Municipality
 from arshjul.models.db import session_scope
 from arshjul.queries.organisation import get_municipality
 from arshjul.tasks.common import engine_and_settings
+from arshjul.tasks.overview import publish_overviews
 from arshjul.tasks.stage import municipality_codes, tag_flow_run
 from arshjul.tasks.step import step, step_logger, without_a_server
 from arshjul.timezone import STOCKHOLM
@@ -147,19 +148,21 @@ def mark_ready(run: WatchRun) -> int:
 # --------------------------------------------------------------------------- showing it
 @step("Publicera läget", "läget-{run.day}")
 def publish_status(run: WatchRun) -> int:
-    """Per municipality: a table of every open request and a progress bar per stage instance.
+    """Per municipality: a table of every open request, a progress bar per stage instance,
+    the year at a glance and what needs action today (``tasks/overview.py``).
 
     Returns the number of open requests (0 without a server: artifacts live in Prefect).
     """
     if without_a_server():
         return 0
-    engine, _ = engine_and_settings()
+    engine, settings = engine_and_settings()
     waiting = 0
     for code in run.codes:
         with session_scope(engine) as session:
             municipality = get_municipality(session, code)
             rows = request_statuses(session, as_of=run.as_of, municipality_id=municipality.id)
         waiting += _publish_municipality(code, municipality.name, rows, run.as_of)
+    publish_overviews(engine, settings, codes=list(run.codes), as_of=run.as_of)
     return waiting
 
 
