@@ -4,7 +4,11 @@ What production does, end to end: ``prefect server start``, a process work
 pool, ``prefect --no-prompt deploy --all`` from the repository root, ``prefect
 worker start``; then the tertial deployment is triggered through the API and
 the test checks what came of it: the requests in the database, the e-mails as
-``.eml`` files and the request table as an artifact on the server.
+``.eml`` files and the request table as an artifact on the server. Then the
+controller runs a second stage and the watch from the command line against the
+same server, and the manager's view is checked: "Årshjulet 2027" read through
+Prefect's API against the database, and a document link from it opened on the
+portal, refused without the staff password and served with it.
 
 Costs here (PREFECT.md): a fresh PREFECT_HOME migrates before /api/health
 answers (8–25 s), the deploy of all 17 deployments about 9 s, the run itself
@@ -14,7 +18,9 @@ about 8 s (worker poll, subprocess start, flow). Independent steps overlap.
 from __future__ import annotations
 
 import asyncio
+import base64
 import importlib
+import io
 import json
 import os
 import signal
@@ -23,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +44,9 @@ BIN = Path(sys.executable).parent
 TERTIAL = "Tertialuppföljning (t.o.m. april)/tertial"
 AS_OF = "2027-04-13T07:00:00+02:00"
 TABLE_KEY = "tertial-2027-1984-begaranden"
+OVERVIEW_KEY = "arshjulet-2027-1984"
+ATTENTION_KEY = "behover-atgard-1984"
+STAFF_PASSWORD = "personalens lösenord"
 
 
 def _script(name: str) -> str:
@@ -80,6 +90,8 @@ class Stack:
         self.db_path = root / "arshjul.db"
         self.mail_dir = root / "e-post"
         self.output_dir = root / "utdata"
+        self.portal_port = _free_port()
+        self.portal_url = f"http://127.0.0.1:{self.portal_port}"
         (root / "prefect-home").mkdir()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "ARSHJUL_"))}
         env.update(
@@ -94,6 +106,9 @@ class Stack:
             ARSHJUL_DATABASE_URL=f"sqlite:///{self.db_path}",
             ARSHJUL_MAIL_DIR=str(self.mail_dir),
             ARSHJUL_OUTPUT_DIR=str(self.output_dir),
+            # The artifacts' document links begin here; the portal below serves them.
+            ARSHJUL_PORTAL_URL=self.portal_url,
+            ARSHJUL_STAFF_PASSWORD=STAFF_PASSWORD,
         )
         self.env = env
         self.processes: list[subprocess.Popen[bytes]] = []
@@ -134,7 +149,7 @@ class Stack:
     def logs(self) -> str:
         return "\n".join(
             f"--- {name}.log ---\n{_tail(self.root / f'{name}.log')}"
-            for name in ("server", "worker")
+            for name in ("server", "worker", "portal")
         )
 
     def stop(self) -> None:
@@ -173,6 +188,43 @@ async def _trigger_and_wait(api_url: str, timeout: float = 120) -> tuple[object,
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
             )
     return run, sorted(t.name for t in tasks)
+
+
+async def _latest(api_url: str, key: str) -> str:
+    """The newest version of a markdown artifact on the server."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        async with get_client() as client:
+            found = await client.read_latest_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+            )
+    assert found, f"ingen artefakt {key}"
+    return str(found[0].data)
+
+
+def _table_rows(markdown: str) -> dict[str, dict[str, str]]:
+    """A markdown table's rows by their first cell, each as column → cell."""
+    lines = [line for line in markdown.splitlines() if line.startswith("| ")]
+    header = [cell.strip() for cell in lines[0].strip("|").split(" | ")]
+    return {
+        cells[0]: dict(zip(header, cells, strict=True))
+        for line in lines[1:]
+        if (cells := [cell.strip() for cell in line.strip("|").split(" | ")])
+    }
+
+
+def _scalar(db_path: Path, sql: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text(sql)).scalar_one())
+    finally:
+        engine.dispose()
 
 
 async def _read_back(api_url: str) -> tuple[object, object]:
@@ -277,8 +329,69 @@ def test_tertial_deployment_runs_on_a_worker(stack: Stack) -> None:
     assert watch.global_concurrency_limit is not None
     assert watch.global_concurrency_limit.limit == 1
 
+    # The controller's second stage and the watch, from the command line, on the same server.
+    arshjul = _script("arshjul")
+    stack.run(
+        arshjul, "import", "ramar", "arshjul/templates/import/ramar.csv", "--as-of", "2027-01-08"
+    )
+    stack.run(arshjul, "run", "ramar", "--year", "2027", "--as-of", "2027-01-08")
+    stack.run(arshjul, "watch", "--as-of", "2027-04-14")
+    manager = time.monotonic()
+    overview = asyncio.run(_latest(stack.api_url, OVERVIEW_KEY))
+    attention = asyncio.run(_latest(stack.api_url, ATTENTION_KEY))
+    assert overview.startswith("# Årshjulet 2027 – Arboga kommun"), overview[:200]
+    rows = _table_rows(overview)
+    tertial = rows["Tertialuppföljning (t.o.m. april)"]
+    asked = _scalar(
+        stack.db_path,
+        "SELECT count(*) FROM submission_request JOIN stage_instance"
+        " ON stage_instance.id = submission_request.stage_instance_id"
+        " WHERE stage_instance.slug = 'tertial' AND submission_request.state = 'open'",
+    )
+    assert tertial["Svar"] == f"0 av {asked}" and tertial["Öppna begäranden"] == str(asked)
+    assert tertial["Läge"] == "öppet, väntar på underlag"
+    frames = rows["Preliminära ramar och anvisningar"]
+    assert frames["Läge"] == "sammanställt", frames
+    documents = _scalar(stack.db_path, "SELECT count(*) FROM generated_document")
+    assert overview.count(f"]({stack.portal_url}/personal/dokument/") == documents >= 1
+    assert rows["Delårsrapport (t.o.m. augusti)"]["Läge"] == "planerat"
+    # What the frames lacked (the other January imports) is on the manager's list.
+    assert attention.startswith("# Behöver åtgärd – Arboga kommun")
+    assert "uppgift saknas" in attention
+
+    # The document link, opened as the manager's browser would: refused, then with the password.
+    link = frames["Dokument"].split("](", 1)[1].split(")", 1)[0]
+    portal = stack.start("portal", arshjul, "portal", "--port", str(stack.portal_port))
+    _wait_for(f"{stack.portal_url}/halsa", portal, stack)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(link, timeout=10)
+    assert refused.value.code == 401
+    credentials = base64.b64encode(f"personal:{STAFF_PASSWORD}".encode()).decode()
+    request = urllib.request.Request(link, headers={"Authorization": f"Basic {credentials}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        content = answer.read()
+    import docx
+
+    title = docx.Document(io.BytesIO(content)).core_properties.title
+    assert "Preliminära ramar" in title, title
+
     print(
         f"\nserver klar {healthy - started:.1f} s, work pool {pooled - healthy:.1f} s, "
         f"deploy och worker {ready - pooled:.1f} s, körningen {finished - ready:.1f} s, "
+        f"ramar och bevakning {manager - finished:.1f} s, "
         f"totalt {time.monotonic() - started:.1f} s"
     )
+
+
+def _wait_for(
+    url: str, process: subprocess.Popen[bytes], stack: Stack, timeout: float = 30
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, stack.logs()
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"{url} svarade inte:\n{stack.logs()}")
