@@ -458,6 +458,23 @@ class PortalConfig(Strict):
 
 class DocumentsConfig(Strict):
     template: Path | None = Field(default=None, description="The municipality's own .docx")
+    logo: Path | None = Field(
+        default=None,
+        description="The logo in every page's header (PNG or JPEG), relative to this file",
+    )
+
+    @field_validator("logo")
+    @classmethod
+    def _image(cls, value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            raise ValueError(f"”{value}” ska vara en bild i PNG- eller JPEG-format")
+        return value
+
+    def logo_path(self, config_file: Path) -> Path | None:
+        """The logo's path, a relative one read from the configuration file's folder."""
+        if self.logo is None:
+            return None
+        return self.logo if self.logo.is_absolute() else Path(config_file).parent / self.logo
 
 
 class MunicipalityConfig(Strict):

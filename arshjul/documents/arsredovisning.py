@@ -184,10 +184,14 @@ def _operations_and_investments(doc: DocumentBuilder, data: FollowUpData) -> Non
 
 
 def build_arsredovisning_document(
-    data: FollowUpData, *, template: Path | None = None, out_dir: Path
+    data: FollowUpData,
+    *,
+    template: Path | None = None,
+    logo: Path | None = None,
+    out_dir: Path,
 ) -> Path:
     """Write the Årsredovisning into ``out_dir``; returns the file."""
-    doc = new_builder(data, TITLE, template, f"Räkenskapsåret {data.year}")
+    doc = new_builder(data, TITLE, template, f"Räkenskapsåret {data.year}", logo=logo)
     _management_report(doc, data)
     goals_section(doc, data, FOLDER)
     _statements(doc, data)

@@ -33,6 +33,7 @@ def build_atgardsplan_document(
     data: FollowUpData,
     *,
     template: Path | None = None,
+    logo: Path | None = None,
     out_dir: Path,
     unit: str | None = None,
 ) -> Path:
@@ -40,7 +41,7 @@ def build_atgardsplan_document(
     plan = _plan(data, unit)
     economy = next((u for u in data.units if u.name == plan.unit), None)
     title = f"{TITLE} – {plan.unit}"
-    doc = new_builder(data, title, template, f"Budgetåret {data.year}", toc=False)
+    doc = new_builder(data, title, template, f"Budgetåret {data.year}", toc=False, logo=logo)
     context = {
         **plan_context(plan),
         **({f"enhet_{k}": v for k, v in unit_context(economy).items()} if economy else {}),

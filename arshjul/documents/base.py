@@ -15,10 +15,10 @@ from pathlib import Path
 import docx
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from arshjul.documents import ooxml
@@ -160,6 +160,54 @@ def ensure_page_numbers(document: Document) -> None:
             paragraph.style = document.styles["Footer"]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         write_page_number(paragraph)
+
+
+LOGO_HEIGHT = Cm(1.0)
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff")
+
+
+def ensure_header(document: Document, municipality: str, logo: Path | None = None) -> None:
+    """The municipality's logo and name in the header of every page but the title page.
+
+    Only into an empty header: a municipality whose own template has a header keeps it.
+    The title page (a different first-page header in the standard template) stays clean.
+    """
+    headers = []
+    for section in document.sections:
+        headers.append(section.header)
+        if document.settings.odd_and_even_pages_header_footer:
+            headers.append(section.even_page_header)
+    for header in headers:
+        if header.is_linked_to_previous:
+            header.is_linked_to_previous = False
+        element = header._element
+        if "".join(element.itertext()).strip() or element.find(".//" + qn("w:drawing")) is not None:
+            continue
+        paragraph = header.paragraphs[0]
+        if has_style(document, "Header"):
+            paragraph.style = document.styles["Header"]
+        section = document.sections[-1]
+        width = int(section.page_width - section.left_margin - section.right_margin)
+        paragraph.paragraph_format.tab_stops.add_tab_stop(Emu(width), WD_TAB_ALIGNMENT.RIGHT)
+        if logo is not None:
+            _add_logo(document, paragraph, logo, municipality)
+        paragraph.add_run("\t" + municipality)
+
+
+def _add_logo(document: Document, paragraph: Paragraph, logo: Path, municipality: str) -> None:
+    if logo.suffix.lower() not in LOGO_SUFFIXES or not logo.is_file():
+        raise ArshjulError(
+            f"Logotypen {logo} finns inte eller är ingen bild (PNG eller JPEG): "
+            "rätta documents.logo i kommunens konfiguration"
+        )
+    try:
+        shape = paragraph.add_run().add_picture(str(logo), height=LOGO_HEIGHT)
+    except Exception as exc:  # python-docx raises its own and PIL's errors on a bad image
+        raise ArshjulError(f"Logotypen {logo} går inte att läsa som bild: {exc}") from exc
+    ooxml.set_picture_description(
+        shape._inline, title="Logotyp", description=f"Logotyp: {municipality}"
+    )
+    shape._inline.docPr.set("id", str(ooxml.next_drawing_id(document)))
 
 
 def write_page_number(paragraph: Paragraph) -> None:

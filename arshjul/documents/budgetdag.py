@@ -186,6 +186,7 @@ def build_budgetdag_document(
     data: BudgetdagData,
     *,
     template: Path | None = None,
+    logo: Path | None = None,
     out_dir: Path,
     prose_dir: Path | None = None,
 ) -> Path:
@@ -202,6 +203,7 @@ def build_budgetdag_document(
         data.diary_number,
         demo=data.demo,
         prose_dir=prose_dir,
+        logo=logo,
     )
     f = data.financial
     frames = sum(x.amount for x in data.frames)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import subprocess
 import tempfile
 from collections.abc import Collection, Sequence
 from functools import lru_cache
@@ -16,13 +17,17 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from jinja2.sandbox import SandboxedEnvironment
 
-from arshjul.documents import charts, markup, ooxml
-from arshjul.documents.base import TEMPLATES_DIR, bullets_are_numbered, open_base_template
+from arshjul.documents import charts, markup, ooxml, pdf, toc
+from arshjul.documents.base import (
+    TEMPLATES_DIR,
+    bullets_are_numbered,
+    ensure_header,
+    open_base_template,
+)
 from arshjul.documents.filenames import safe_filename
 from arshjul.documents.tables import Cell, add_table, usable_width
 from arshjul.formats import format_date, format_mnkr, format_tkr
 
-TOC_PLACEHOLDER = "Högerklicka och välj Uppdatera fält för att visa innehållsförteckningen."
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 DIARY_PLACEHOLDER = "____"
 
@@ -50,9 +55,11 @@ class DocumentBuilder:
         demo: bool = False,
         prose_dir: Path | None = None,
         toc: bool = True,
+        logo: Path | None = None,
     ) -> None:
         self.document = open_base_template(template)
         self.municipality = ooxml.clean_text(municipality)
+        ensure_header(self.document, self.municipality, logo)
         self.title = ooxml.clean_text(title)
         self.subtitle = ooxml.clean_text(subtitle) if subtitle else None
         self.year = year
@@ -116,7 +123,8 @@ class DocumentBuilder:
         heading = self._paragraph("Innehåll", style="TOC Heading")
         heading.paragraph_format.keep_with_next = True
         paragraph = self.document.add_paragraph()
-        ooxml.add_field(paragraph, TOC_INSTRUCTION, TOC_PLACEHOLDER)
+        # The result is written from the headings when the document is saved (toc.fill).
+        ooxml.add_field(paragraph, TOC_INSTRUCTION, "")
         self._break_before_next = True
 
     # ----------------------------------------------------------------- text
@@ -295,7 +303,17 @@ class DocumentBuilder:
         if filename and filename.lower().endswith(".docx"):
             name = safe_filename(filename[:-5], ".docx")
         path = out_dir / name
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".~", suffix=".docx")
+        has_toc = bool(toc.fill(self.document))
+        self._write(path)
+        # A PDF from an earlier version of the document would contradict the new .docx.
+        path.with_suffix(".pdf").unlink(missing_ok=True)
+        if pdf.enabled():
+            self._publish_pdf(path, has_toc=has_toc)
+        return path
+
+    def _write(self, path: Path) -> None:
+        """Atomically: a reader (the portal, a mail attachment) never sees half a file."""
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".~", suffix=".docx")
         try:
             with os.fdopen(fd, "wb") as handle:
                 self.document.save(handle)
@@ -304,4 +322,21 @@ class DocumentBuilder:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return path
+
+    def _publish_pdf(self, path: Path, *, has_toc: bool) -> None:
+        """The tagged PDF beside the .docx; the TOC's page numbers from a first pass."""
+        program = pdf.soffice()
+        if program is None:
+            pdf.report_missing_once()
+            return
+        try:
+            if has_toc:
+                with tempfile.TemporaryDirectory(prefix="arshjul-pdf-") as draft_dir:
+                    outline = pdf.outline(pdf.convert(path, Path(draft_dir), program=program))
+                if outline:
+                    toc.fill(self.document, outline)
+                    self._write(path)
+            published = pdf.convert(path, path.parent, program=program)
+            os.chmod(published, 0o644)
+        except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+            pdf.warn(path, error)

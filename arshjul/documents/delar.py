@@ -35,10 +35,14 @@ FOLDER = "delar"
 
 
 def build_delar_document(
-    data: FollowUpData, *, template: Path | None = None, out_dir: Path
+    data: FollowUpData,
+    *,
+    template: Path | None = None,
+    logo: Path | None = None,
+    out_dir: Path,
 ) -> Path:
     """Write the Delårsrapport into ``out_dir``; returns the file."""
-    doc = new_builder(data, TITLE, template)
+    doc = new_builder(data, TITLE, template, logo=logo)
     plans = [p for p in data.action_plans if p.in_force]
     context = {**economy_context(data), "planer": [p.unit for p in plans]}
     report, statements, group = data.management, data.statements, data.group

@@ -32,12 +32,16 @@ MONTH_OF_KIND = {
 
 
 def build_ekonomirapport_document(
-    data: FollowUpData, *, template: Path | None = None, out_dir: Path
+    data: FollowUpData,
+    *,
+    template: Path | None = None,
+    logo: Path | None = None,
+    out_dir: Path,
 ) -> Path:
     """Write the Ekonomirapport into ``out_dir``; the file name says the report's month."""
     month = MONTH_OF_KIND.get(data.kind)
     subtitle = f"{month.capitalize()} {data.year}, utfall {data.period}" if month else None
-    doc = new_builder(data, TITLE, template, subtitle)
+    doc = new_builder(data, TITLE, template, subtitle, logo=logo)
     in_force = [p for p in data.action_plans if p.in_force]
     since = data.previous_report_on
     closed = [

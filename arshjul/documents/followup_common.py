@@ -102,6 +102,7 @@ def new_builder(
     subtitle: str | None = None,
     *,
     toc: bool = True,
+    logo: Path | None = None,
 ) -> DocumentBuilder:
     """The builder with the title page every follow-up report has."""
     return DocumentBuilder(
@@ -115,6 +116,7 @@ def new_builder(
         data.diary_number,
         demo=data.demo,
         toc=toc,
+        logo=logo,
     )
 
 

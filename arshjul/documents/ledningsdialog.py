@@ -56,6 +56,7 @@ def build_ledningsdialog_document(
     data: LedningsdialogData,
     *,
     template: Path | None = None,
+    logo: Path | None = None,
     out_dir: Path,
     prose_dir: Path | None = None,
 ) -> Path:
@@ -72,6 +73,7 @@ def build_ledningsdialog_document(
         data.diary_number,
         demo=data.demo,
         prose_dir=prose_dir,
+        logo=logo,
     )
     administrations = [s for s in data.submissions if not s.is_company]
     companies = [s for s in data.submissions if s.is_company]

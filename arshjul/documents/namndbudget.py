@@ -102,6 +102,7 @@ def build_namndbudget_document(
     data: NamndbudgetData,
     *,
     template: Path | None = None,
+    logo: Path | None = None,
     out_dir: Path,
     prose_dir: Path | None = None,
 ) -> Path:
@@ -118,6 +119,7 @@ def build_namndbudget_document(
         data.diary_number,
         demo=data.demo,
         prose_dir=prose_dir,
+        logo=logo,
     )
     context: dict[str, object] = {
         "arbetsar": data.cycle_year,

@@ -26,6 +26,7 @@ def build_oversyn_document(
     data: OversynData,
     *,
     template: Path | None = None,
+    logo: Path | None = None,
     out_dir: Path,
     prose_dir: Path | None = None,
 ) -> Path:
@@ -41,6 +42,7 @@ def build_oversyn_document(
         data.diary_number,
         demo=data.demo,
         prose_dir=prose_dir,
+        logo=logo,
     )
     doc.prose(
         "oversyn/inledning.md.j2",

@@ -203,6 +203,7 @@ def build_ramar_document(
     data: RamarDocumentData,
     *,
     template: Path | None = None,
+    logo: Path | None = None,
     out_dir: Path,
     prose_dir: Path | None = None,
 ) -> Path:
@@ -219,6 +220,7 @@ def build_ramar_document(
         data.diary_number,
         demo=data.demo,
         prose_dir=prose_dir,
+        logo=logo,
     )
     context = _context(data)
     doc.prose("ramar/inledning.md.j2", **context)

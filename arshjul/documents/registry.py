@@ -35,9 +35,16 @@ def get_document_kind(slug: str) -> DocumentKind:
         raise NotFoundError(f"Det finns inget dokument för ”{slug}”; det finns: {known}") from None
 
 
-def build_document(slug: str, data: object, *, template: Path | None = None, out_dir: Path) -> Path:
+def build_document(
+    slug: str,
+    data: object,
+    *,
+    template: Path | None = None,
+    logo: Path | None = None,
+    out_dir: Path,
+) -> Path:
     """Build the document of ``slug`` from its data class; returns the written file."""
     kind = get_document_kind(slug)
     if not isinstance(data, kind.data_type):
         raise TypeError(f"{slug} needs {kind.data_type.__name__}, got {type(data).__name__}")
-    return kind.build(data, template=template, out_dir=out_dir)
+    return kind.build(data, template=template, logo=logo, out_dir=out_dir)

@@ -329,6 +329,7 @@ def build_sep_document(
     data: SepData,
     *,
     template: Path | None = None,
+    logo: Path | None = None,
     out_dir: Path,
     prose_dir: Path | None = None,
 ) -> Path:
@@ -349,6 +350,7 @@ def build_sep_document(
         data.diary_number,
         demo=data.demo,
         prose_dir=prose_dir,
+        logo=logo,
     )
     _break_title(doc, title)
     last = data.decisions[-1] if data.decisions else None

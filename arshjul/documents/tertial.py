@@ -21,10 +21,14 @@ FOLDER = "tertial"
 
 
 def build_tertial_document(
-    data: FollowUpData, *, template: Path | None = None, out_dir: Path
+    data: FollowUpData,
+    *,
+    template: Path | None = None,
+    logo: Path | None = None,
+    out_dir: Path,
 ) -> Path:
     """Write the Tertialuppföljning into ``out_dir``; returns the file."""
-    doc = new_builder(data, TITLE, template)
+    doc = new_builder(data, TITLE, template, logo=logo)
     basis = data.forecast_basis.month if data.forecast_basis else 3
     context = {**economy_context(data), "prognos_grund": month_name(basis)}
     doc.prose(f"{FOLDER}/sammanfattning.md.j2", **context)
