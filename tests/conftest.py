@@ -32,6 +32,7 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setenv("ARSHJUL_DATABASE_URL", f"sqlite:///{tmp_path / 'arshjul.db'}")
     monkeypatch.setenv("ARSHJUL_MAIL_DIR", str(tmp_path / "e-post"))
     monkeypatch.setenv("ARSHJUL_OUTPUT_DIR", str(tmp_path / "utdata"))
+    monkeypatch.setenv("ARSHJUL_PDF", "0")  # LibreOffice only where a test asks for it
     from arshjul.settings import get_settings
 
     get_settings.cache_clear()
