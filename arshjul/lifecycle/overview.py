@@ -30,7 +30,6 @@ from arshjul.models import (
     Deviation,
     GeneratedDocument,
     Municipality,
-    OrgUnit,
     StageInstance,
 )
 from arshjul.models.cycle import STAGE_STATE_SV, StageState
@@ -135,14 +134,11 @@ def year_overview(
     )
     # An action plan belongs to the stage that found its deviation.
     plans = session.exec(
-        select(ActionPlan, Deviation, OrgUnit)
+        select(ActionPlan, Deviation)
         .join(Deviation, col(Deviation.id) == ActionPlan.deviation_id)
-        .join(OrgUnit, col(OrgUnit.id) == ActionPlan.unit_id)
         .where(col(Deviation.stage_instance_id).in_(ids))
     ).all()
-    open_plans = Counter(
-        d.stage_instance_id for p, d, _ in plans if p.state != ActionPlanState.CLOSED
-    )
+    open_plans = Counter(d.stage_instance_id for p, d in plans if p.state != ActionPlanState.CLOSED)
     decisions: dict[int, Decision] = {}
     for recorded in session.exec(
         select(Decision)
@@ -196,7 +192,7 @@ def year_overview(
         )
     rows.sort(key=lambda r: (r.opens_on, CATALOGUE_ORDER.get(r.slug, 99), r.name))
     today = as_of.astimezone(STOCKHOLM).date()
-    attention = _attention(rows, requests, plans, today, year)
+    attention = _attention(rows, requests, today, year)
     return YearOverview(
         municipality=municipality.name,
         code=municipality.code,
@@ -241,11 +237,14 @@ def _planned(stage: ScheduledStage) -> StageRow:
 def _attention(
     rows: list[StageRow],
     requests: list[RequestStatus],
-    plans: Sequence[tuple[ActionPlan, Deviation, OrgUnit]],
     today: dt.date,
     year: int,
 ) -> list[Attention]:
-    """What must be done today, most pressing first: mail, late answers, plans, decisions."""
+    """What must be done today, most pressing first: mail, late answers, stages, decisions.
+
+    An action plan asked for is a request of its own stage: it appears here when
+    that request is late, and the stage when every plan is in.
+    """
     found: list[Attention] = []
     by_id = {row.stage_instance_id: row for row in rows}
     for r in requests:
@@ -264,27 +263,10 @@ def _attention(
             found.append(
                 Attention(
                     stage,
-                    f"{r.unit}: underlaget är {r.working_days_late} arbetsdagar sent "
+                    f"{r.unit}: underlaget är {r.working_days_late} "
+                    f"{'arbetsdag' if r.working_days_late == 1 else 'arbetsdagar'} sent "
                     f"(sista dag {r.deadline.astimezone(STOCKHOLM):%Y-%m-%d})",
                     "Kontakta nämndens sekreterare eller förvaltningschef.",
-                )
-            )
-    for plan, _deviation, unit in plans:
-        stage = by_id[_deviation.stage_instance_id].name
-        if plan.state == ActionPlanState.REQUESTED:
-            found.append(
-                Attention(
-                    stage,
-                    f"{unit.name}: åtgärdsplan begärd, inte inlämnad",
-                    "Följ upp att nämnden lämnar sin åtgärdsplan.",
-                )
-            )
-        elif plan.state == ActionPlanState.SUBMITTED:
-            found.append(
-                Attention(
-                    stage,
-                    f"{unit.name}: åtgärdsplan inlämnad, inte beslutad",
-                    "Nämnden eller kommunstyrelsen beslutar om planen.",
                 )
             )
     for row in rows:
