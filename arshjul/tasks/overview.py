@@ -29,19 +29,18 @@ from arshjul.settings import Settings
 from arshjul.tasks.artifacts import Artifact, publish
 from arshjul.timezone import STOCKHOLM
 
+# Narrow enough for the UI's page without scrolling sideways; the documents follow the table.
 COLUMNS = (
     "Skede",
     "Öppnar",
     "Sista dag",
-    "Beslutsdag",
+    "Beslut",
     "Läge",
     "Svar",
     "Sena svar",
     "Öppna begäranden",
-    "Avvikelser över tröskeln",
-    "Öppna åtgärdsplaner",
-    "Beslut",
-    "Dokument",
+    "Över tröskeln",
+    "Åtgärdsplaner",
 )
 NOTHING_TO_DO = "Inget behöver åtgärdas i dag."
 
@@ -60,36 +59,50 @@ def _cell(text: str) -> str:
 
 
 def overview_markdown(overview: YearOverview) -> str:
-    """The year as one markdown table, stage by stage in calendar order."""
+    """The year as one markdown table, stage by stage in calendar order, then its documents.
+
+    ``Beslut``: the registered decision (paragraph and day), else the day it is
+    due; ``Svar``: answered of asked; ``Över tröskeln``: deviations beyond the
+    threshold; ``Åtgärdsplaner``: action plans not yet closed.
+    """
     lines = [
         f"# {overview.title}",
         "",
         f"Läget den {overview.as_of.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}. "
-        "Svar: inlämnade av begärda. Dokumenten öppnas på webbsidans personalsida "
-        "(inloggning krävs).",
+        "Svar: inlämnade av begärda. Beslut: paragraf och dag när beslutet är registrerat, "
+        "annars dagen det ska fattas.",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "---|" * len(COLUMNS),
     ]
     for row in overview.rows:
-        links = "<br>".join(
-            f"[{_cell(doc.title)} (version {doc.version})]({doc.url})" for doc in row.documents
-        )
+        due = f"{row.decision_on:%Y-%m-%d}" if row.decision_on else "–"
         cells = [
             _cell(row.name),
             f"{row.opens_on:%Y-%m-%d}",
             f"{row.deadline_on:%Y-%m-%d}",
-            f"{row.decision_on:%Y-%m-%d}" if row.decision_on else "–",
+            _cell(row.decision) or due,
             row.state_sv,
             f"{row.answered} av {row.requests}" if row.requests else "–",
             str(row.answered_late),
             str(row.open_requests),
             str(row.deviations_beyond),
             str(row.open_action_plans),
-            _cell(row.decision) or "–",
-            links or "–",
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    written = [row for row in overview.rows if row.documents]
+    lines += ["", "## Dokument", ""]
+    if not written:
+        lines.append("Inga dokument är skrivna ännu.")
+    for row in written:
+        for doc in row.documents:
+            lacking = f" – uppgift saknas: {'; '.join(doc.missing)}" if doc.missing else ""
+            lines.append(f"- {row.name}: [{doc.title} (version {doc.version})]({doc.url}){lacking}")
+    lines += [
+        "",
+        "Dokumenten öppnas på webbsidans personalsida (inloggning krävs; README, "
+        "Dokumenten på webben).",
+    ]
     return "\n".join(lines)
 
 

@@ -207,7 +207,7 @@ async def _latest(api_url: str, key: str) -> str:
 
 def _table_rows(markdown: str) -> dict[str, dict[str, str]]:
     """A markdown table's rows by their first cell, each as column → cell."""
-    lines = [line for line in markdown.splitlines() if line.startswith("| ")]
+    lines = [line for line in markdown.splitlines() if line.startswith("| ")]  # the table only
     header = [cell.strip() for cell in lines[0].strip("|").split(" | ")]
     return {
         cells[0]: dict(zip(header, cells, strict=True))
@@ -360,7 +360,8 @@ def test_tertial_deployment_runs_on_a_worker(stack: Stack) -> None:
     assert "uppgift saknas" in attention
 
     # The document link, opened as the manager's browser would: refused, then with the password.
-    link = frames["Dokument"].split("](", 1)[1].split(")", 1)[0]
+    listed = overview.split("- Preliminära ramar och anvisningar: [", 1)[1]
+    link = listed.split("](", 1)[1].split(")", 1)[0]
     portal = stack.start("portal", arshjul, "portal", "--port", str(stack.portal_port))
     _wait_for(f"{stack.portal_url}/halsa", portal, stack)
     with pytest.raises(urllib.error.HTTPError) as refused:

@@ -136,7 +136,8 @@ def test_the_year_shows_every_stage_and_counts_what_the_database_holds(engine: E
 
     table = overview_markdown(overview)
     assert "| Tertialuppföljning" in table and f"| 2 av {asked} |" in table
-    assert f"[Tertialuppföljning 2027 (version 1)]({document.url})" in table
+    listed = f"[Tertialuppföljning 2027 (version 1)]({document.url})"
+    assert f"- Tertialuppföljning (t.o.m. april): {listed}" in table
     assert "file://" not in table
 
 
