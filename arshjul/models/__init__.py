@@ -17,6 +17,7 @@ from arshjul.models.goals import (
     StrategicArea,
 )
 from arshjul.models.keys import LinkKey
+from arshjul.models.kolada import KoladaValue
 from arshjul.models.money import (
     ActionPlan,
     ActionPlanFollowUp,
@@ -60,6 +61,7 @@ __all__ = [
     "Indicator",
     "IndicatorTarget",
     "IndicatorValue",
+    "KoladaValue",
     "LinkKey",
     "MessageState",
     "Municipality",
