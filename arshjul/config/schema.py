@@ -477,6 +477,48 @@ class DocumentsConfig(Strict):
         return self.logo if self.logo.is_absolute() else Path(config_file).parent / self.logo
 
 
+class KoladaConfig(Strict):
+    """Comparisons with other municipalities from Kolada (``[kolada]``, optional).
+
+    The comparison group ("liknande kommuner") is either a list of municipality codes
+    or one of Kolada's municipality groups (its id, e.g. ``G33894``), never both: two
+    sources for one group would leave open which one the documents mean.
+    """
+
+    base_url: str = Field(
+        default="https://api.kolada.se/v3",
+        description="Kolada's API; a proxy or a local copy where the network is closed",
+    )
+    comparison_municipalities: list[
+        Annotated[str, Field(pattern=r"^\d{4}$", description="Kommunkod, four digits")]
+    ] = Field(default_factory=list)
+    comparison_group: Annotated[str, Field(pattern=r"^G\d+$")] | None = Field(
+        default=None, description="A Kolada municipality group id, e.g. G33894"
+    )
+    years: int = Field(default=5, ge=1, le=20, description="How many years back to fetch")
+
+    @field_validator("base_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"”{value}” ska vara en webbadress som börjar med https://")
+        return value
+
+    @model_validator(mode="after")
+    def _one_group(self) -> Self:
+        if self.comparison_municipalities and self.comparison_group:
+            raise ValueError(
+                "ange antingen comparison_municipalities eller comparison_group, inte båda"
+            )
+        duplicates = _duplicates(self.comparison_municipalities)
+        if duplicates:
+            raise ValueError(
+                f"comparison_municipalities: {', '.join(duplicates)} står mer än en gång"
+            )
+        return self
+
+
 class MunicipalityConfig(Strict):
     municipality: MunicipalityInfo
     mail: MailConfig
@@ -499,6 +541,7 @@ class MunicipalityConfig(Strict):
     group: GroupConfig = Field(default_factory=GroupConfig)
     portal: PortalConfig = Field(default_factory=PortalConfig)
     plausibility: PlausibilityConfig = Field(default_factory=PlausibilityConfig)
+    kolada: KoladaConfig = Field(default_factory=KoladaConfig)
 
     def goal_terms(self) -> list[tuple[str, TermGoalsConfig]]:
         """Every term with its goals, with the path its fields are named by in messages.
