@@ -154,7 +154,7 @@ def start_command(
             )
             raise typer.Exit(EXIT_DONE)
         raise _fail(
-            f"{where} pekar på {url}, som inte svarar, och går före en lokal server. "
+            f"{where[:1].upper()}{where[1:]} pekar på {url}, som inte svarar, och går före en lokal server. "
             "Starta servern där, eller ta bort inställningen "
             "(unset PREFECT_API_URL; prefect config unset PREFECT_API_URL) och kör "
             "arshjul server start igen.",
@@ -168,6 +168,12 @@ def start_command(
         raise typer.Exit(EXIT_DONE)
     # What a stopped or crashed server left behind would stop Prefect from starting.
     pid = _prefect_pid(home)
+    if pid is not None and _alive(pid) and running is not None and running.pid == pid:
+        raise _fail(
+            f"Prefect-servern (process {pid}) kör men svarar inte på {running.url}. "
+            "Vänta en stund, eller starta om den: arshjul server stop; arshjul server start",
+            EXIT_INPUT,
+        )
     if pid is not None and _alive(pid):
         raise _fail(
             f"En Prefect-server som inte startades med arshjul kör redan i bakgrunden "
@@ -185,9 +191,8 @@ def start_command(
         )
 
     url = f"http://{_url_host(host)}:{port}"
-    typer.echo(
-        f"Startar Prefect-servern på {url} (en ny databas i {home} tar 20–25 s första gången) …"
-    )
+    first = "" if (home / "prefect.db").exists() else f"; dess databas i {home} skapas: 20–25 s"
+    typer.echo(f"Startar Prefect-servern på {url}{first} …")
     started = time.monotonic()
     result = _prefect(
         "server", "start", "--background", "--host", host, "--port", str(port), "--analytics-off"
@@ -199,9 +204,9 @@ def start_command(
     server = LocalServer(url=url, pid=pid, home=home)
     while not answers(server.api_url, timeout=2.0):
         if not _alive(pid) or time.monotonic() - started > timeout:
+            why = "avslutades" if not _alive(pid) else f"svarade inte inom {timeout} s"
             _terminate(pid)
             (home / PREFECT_PID_FILE_NAME).unlink(missing_ok=True)
-            why = "avslutades" if not _alive(pid) else f"svarade inte inom {timeout} s"
             raise _fail(
                 f"Prefect-servern {why}. Starta den i förgrunden för att se varför: "
                 f"prefect server start --port {port}",
