@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt
 from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
@@ -20,23 +25,39 @@ Cell = str | int | None
 
 TABLE_STYLES = ("Årshjul tabell", "Table Grid")
 KEEP_TOGETHER_ROWS = 25  # a table this short is kept on one page
-# A figure's width, in ems, in the widest font LibreOffice may fall back to when the
-# template's font is missing: DejaVu Sans Bold (Carlito, Calibri's stand-in, is about
-# 25 % narrower). Measured from the font's advance widths; measuring against the widest
-# font is what keeps "1 001 005,0" on one line on a server without Carlito.
-_EM_WIDTHS = {
-    **dict.fromkeys("0123456789", 0.70),
-    **dict.fromkeys(" \u00a0\u202f", 0.35),
-    **dict.fromkeys(",.:", 0.38),
-    "\u2212": 0.84,
-    "-": 0.42,
-    "%": 1.00,
-}
-_EM_OTHER = 0.78  # a letter in a header word, generously
+# Widths in ems of the characters in figures, bold (the totals row), from the fonts'
+# advance widths. Calibri's metrics (Carlito has the same) when the table's font
+# resolves to one of them on this machine, where LibreOffice writes the PDF; else
+# DejaVu Sans Bold's, the widest font LibreOffice falls back to, so that
+# "1 001 005,0" stays on one line on a server without Carlito too (there it broke
+# into "1 001 00" over "5,0"). Calibri's are 5 % generous: Word and LibreOffice
+# kern and round differently.
+Metrics = tuple[dict[str, float], float]
+_CALIBRI: Metrics = (
+    {
+        **dict.fromkeys("0123456789", 0.507 * 1.05),
+        **dict.fromkeys(" \u00a0\u202f", 0.226 * 1.05),
+        **dict.fromkeys(",.:", 0.258 * 1.05),
+        "\u2212": 0.498 * 1.05,
+        "-": 0.306 * 1.05,
+        "%": 0.729 * 1.05,
+    },
+    0.50,  # any other character: a letter, on average, generously
+)
+_DEJAVU: Metrics = (
+    {
+        **dict.fromkeys("0123456789", 0.696),
+        **dict.fromkeys(" \u00a0\u202f", 0.348),
+        **dict.fromkeys(",.:", 0.380),
+        "\u2212": 0.838,
+        "-": 0.415,
+        "%": 1.002,
+    },
+    0.66,
+)
 PT_PER_CM = 72 / 2.54
 CELL_MARGINS_CM = 0.30 + 0.10  # the table style's left and right margins, and some air
-MIN_NUMERIC_CM, MAX_NUMERIC_CM = 2.0, 4.5
-MIN_TEXT_WIDTH = Cm(3.5)
+MIN_NUMERIC_CM = 2.0
 DEFAULT_FONT_PT = 10.0  # "Årshjul tabell"
 EMU_PER_TWIP = 635
 
@@ -61,21 +82,47 @@ def usable_width(document: Document) -> int:
     return int(width - left - right)
 
 
-def text_width_cm(text: str, font_pt: float = DEFAULT_FONT_PT) -> float:
-    """How wide ``text`` is at most, on one line, in the widest fallback font."""
-    ems = sum(_EM_WIDTHS.get(char, _EM_OTHER) for char in text)
+@lru_cache(maxsize=16)
+def _resolves_to_calibri(font: str, fontconfig_file: str | None) -> bool:
+    """Whether fontconfig here draws ``font`` with Calibri or Carlito (fc-match)."""
+    program = shutil.which("fc-match")
+    if program is None:
+        return False
+    try:
+        found = subprocess.run(
+            [program, "-f", "%{family}", font], capture_output=True, text=True, timeout=10
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return any(name in found for name in ("Calibri", "Carlito"))
+
+
+def metrics_for(font: str) -> Metrics:
+    """Calibri's metrics when ``font`` is drawn with Calibri or Carlito here, else DejaVu's."""
+    calibri = _resolves_to_calibri(font, os.environ.get("FONTCONFIG_FILE"))
+    return _CALIBRI if calibri else _DEJAVU
+
+
+def text_width_cm(text: str, font_pt: float = DEFAULT_FONT_PT, metrics: Metrics = _DEJAVU) -> float:
+    """How wide ``text`` is at most on one line (DejaVu Sans Bold unless told)."""
+    widths, other = metrics
+    ems = sum(widths.get(char, other) for char in text)
     return ems * font_pt / PT_PER_CM
 
 
-def needed_cm(texts: Sequence[str], font_pt: float = DEFAULT_FONT_PT) -> float:
-    """The width a numeric column needs so that no figure, and no word of its header,
-    breaks: figures carry no-break spaces, so a narrower column would split them
-    anywhere ("1 001 00" over "5,0")."""
-    header_words = texts[0].split() if texts else []
-    widest = max(
-        (text_width_cm(t, font_pt) for t in [*header_words, *texts[1:]] if t),
-        default=0.0,
-    )
+def needed_cm(
+    texts: Sequence[str], font_pt: float = DEFAULT_FONT_PT, metrics: Metrics = _DEJAVU
+) -> float:
+    """The width a numeric column cannot do without: its longest figure on one line.
+    Figures carry no-break spaces, so a narrower column splits them anywhere
+    ("1 001 00" over "5,0"). ``texts`` is the column, the header first."""
+    widest = max((text_width_cm(t, font_pt, metrics) for t in texts[1:] if t), default=0.0)
+    return widest + CELL_MARGINS_CM
+
+
+def _longest_word_cm(texts: Sequence[str], font_pt: float, metrics: Metrics) -> float:
+    words = [w for t in texts for w in t.split()]
+    widest = max((text_width_cm(w, font_pt, metrics) for w in words), default=0.0)
     return widest + CELL_MARGINS_CM
 
 
@@ -86,60 +133,76 @@ def column_widths(
     widths_cm: Sequence[float] | None = None,
     *,
     font_pt: float = DEFAULT_FONT_PT,
+    metrics: Metrics = _DEJAVU,
 ) -> list[int]:
-    """Widths in EMU: numeric columns at least as wide as their longest figure, text
-    columns (which may wrap) sharing what is left.
+    """Widths in EMU that never break a figure, with the rest of the room by priority.
 
-    Given widths are a layout's proportions: a numeric column narrower than its
-    figures is widened, and the width is taken from the text columns.
+    First every figure column gets its longest figure (:func:`needed_cm`). Then, as far
+    as the room goes: each column its longest word (a header word, a committee's name),
+    so no word is split; then the text columns their longest line, so they wrap less.
+    Given widths (a layout's proportions) replace the last two steps, but a figure
+    column narrower than its figures is still widened, taking from the text columns.
     ``texts`` holds each column's texts, the header first.
     """
     count = len(texts)
-    need = [int(Cm(needed_cm(texts[i], font_pt))) if i in numeric else 0 for i in range(count)]
+    cm = int(Cm(1))
+    need = [
+        int(needed_cm(texts[i], font_pt, metrics) * cm) if i in numeric else 0 for i in range(count)
+    ]
     text_columns = [i for i in range(count) if i not in numeric]
     if widths_cm is not None:
         if len(widths_cm) != count:
             raise ValueError(f"{len(widths_cm)} widths for {count} columns")
-        widths = [max(int(Cm(w)), need[i]) for i, w in enumerate(widths_cm)]
-        return _fit(widths, need, text_columns, int(Cm(sum(widths_cm))))
-    widths = [0] * count
-    for i in numeric:
-        nice = min(max(need[i], int(Cm(MIN_NUMERIC_CM))), int(Cm(MAX_NUMERIC_CM)))
-        widths[i] = max(nice, need[i])
-    if not text_columns:
-        used = sum(widths)
-        spare = max(total - used, 0) // max(len(widths), 1)
-        return _fit([w + spare for w in widths], need, [], total)
-    share = max(total - sum(widths), 0) // len(text_columns)
-    widths = [share if i in text_columns else w for i, w in enumerate(widths)]
-    for i in text_columns:
-        widths[i] = max(widths[i], min(int(MIN_TEXT_WIDTH), share))
-    return _fit(widths, need, text_columns, total)
+        given = [int(Cm(w)) for w in widths_cm]
+        widths = [max(g, n) for g, n in zip(given, need, strict=True)]
+        return _shrink(widths, need, text_columns, sum(given))
+    word = [int(_longest_word_cm(texts[i], font_pt, metrics) * cm) for i in range(count)]
+    longest = [max(text_width_cm(t, font_pt, metrics) for t in column) for column in texts]
+    line = [  # a text column's longest line (up to 8 cm: beyond, it wraps anyway)
+        int((min(longest[i], 8.0) + CELL_MARGINS_CM) * cm) if i in text_columns else 0
+        for i in range(count)
+    ]
+    widths = need[:]
+    for i in numeric:  # a figure column looks cramped below 2 cm, if there is room
+        word[i] = max(word[i], need[i], int(Cm(MIN_NUMERIC_CM)))
+    for want in (word, line):
+        _grow(widths, want, total)
+    spare = total - sum(widths)
+    takers = text_columns or list(range(count))
+    if spare > 0:
+        for i in takers:
+            widths[i] += spare // len(takers)
+    return _shrink(widths, need, text_columns, total)
 
 
-def _fit(widths: list[int], need: list[int], text_columns: list[int], total: int) -> list[int]:
-    """Bring the widths' sum to ``total``: text columns give way first (down to a third of
-    their minimum), then numeric columns above what they need; only a table whose
-    figures alone are wider than the page is squeezed as a whole."""
-    excess = sum(widths) - total
-    if excess <= 0:
-        if text_columns:  # room left: the text columns take it
-            extra = -excess // len(text_columns)
-            return [w + extra if i in text_columns else w for i, w in enumerate(widths)]
-        return widths
-    floor = int(MIN_TEXT_WIDTH) // 3
+def _grow(widths: list[int], want: Sequence[int], total: int) -> None:
+    """Raise each column towards ``want``, in proportion to what it lacks, within ``total``."""
+    lack = [max(w - have, 0) for w, have in zip(want, widths, strict=True)]
+    room = total - sum(widths)
+    if room <= 0 or not sum(lack):
+        return
+    share = min(1.0, room / sum(lack))
+    for i, missing in enumerate(lack):
+        widths[i] += int(missing * share)
+
+
+def _shrink(widths: list[int], need: list[int], text_columns: list[int], total: int) -> list[int]:
+    """Bring the sum down to ``total``: text columns give way first (to a floor of 1 cm),
+    then figure columns above their need; only figures wider than the page together
+    squeeze the whole table."""
+    floor = int(Cm(1.0))
     for pool in (
         {i: widths[i] - floor for i in text_columns},
         {i: widths[i] - need[i] for i in range(len(widths)) if i not in text_columns},
     ):
+        excess = sum(widths) - total
         room = sum(max(v, 0) for v in pool.values())
-        if room <= 0 or excess <= 0:
+        if excess <= 0 or room <= 0:
             continue
         take = min(excess, room)
         for i, spare in pool.items():
             widths[i] -= take * max(spare, 0) // room
-        excess = sum(widths) - total
-    if excess > 0:
+    if sum(widths) > total:
         scale = total / sum(widths)
         widths = [int(w * scale) for w in widths]
     return widths
@@ -170,6 +233,18 @@ def _font_pt(document: Document, style: BaseStyle | None) -> float:
     return 11.0
 
 
+def _font_name(document: Document) -> str:
+    """The body font: the Normal style's, else the document defaults', else the theme's
+    minor font, which is Calibri in Word's own templates and in ours."""
+    named = document.styles["Normal"].font.name
+    if named:
+        return named
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    fonts = defaults.find(".//" + qn("w:rFonts")) if defaults is not None else None
+    ascii_font = fonts.get(qn("w:ascii")) if fonts is not None else None
+    return ascii_font or "Calibri"
+
+
 def add_table(
     document: Document,
     columns: Sequence[str],
@@ -192,7 +267,12 @@ def add_table(
     by_column = [[row[i] for row in texts] for i in range(count)]
     style = next((document.styles[n] for n in TABLE_STYLES if has_style(document, n)), None)
     widths = column_widths(
-        usable_width(document), by_column, numeric, widths_cm, font_pt=_font_pt(document, style)
+        usable_width(document),
+        by_column,
+        numeric,
+        widths_cm,
+        font_pt=_font_pt(document, style),
+        metrics=metrics_for(_font_name(document)),
     )
     table = document.add_table(rows=1 + len(body), cols=count)
     if style is not None:
