@@ -154,8 +154,8 @@ def start_command(
             )
             raise typer.Exit(EXIT_DONE)
         raise _fail(
-            f"{where[:1].upper()}{where[1:]} pekar på {url}, som inte svarar, och går före en lokal server. "
-            "Starta servern där, eller ta bort inställningen "
+            f"{where[:1].upper()}{where[1:]} pekar på {url}, som inte svarar, "
+            "och går före en lokal server. Starta servern där, eller ta bort inställningen "
             "(unset PREFECT_API_URL; prefect config unset PREFECT_API_URL) och kör "
             "arshjul server start igen.",
             EXIT_INPUT,
