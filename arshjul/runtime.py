@@ -52,8 +52,7 @@ def prepare_prefect(*, local_server: bool = True) -> None:
     from arshjul.settings import get_settings  # pydantic-settings: not for `server status`
 
     settings = get_settings()
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    no_telemetry()
     os.environ.setdefault(
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
         str(settings.prefect_startup_timeout_seconds),
@@ -63,6 +62,12 @@ def prepare_prefect(*, local_server: bool = True) -> None:
     # process): an address exported now would reach only part of it.
     if local_server and "prefect" not in sys.modules:
         use_local_server()
+
+
+def no_telemetry() -> None:
+    """Prefect's telemetry and analytics off (they try the network), unless the user chose."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 # ---------------------------------------------------------------- the local server

@@ -34,6 +34,7 @@ from arshjul.runtime import (
     LocalServer,
     answers,
     configured_api_url,
+    no_telemetry,
     prefect_home,
     read_local_server,
     server_file,
@@ -53,9 +54,9 @@ STOP_WAIT_SECONDS = 20.0
 
 def _prefect(*arguments: str) -> subprocess.CompletedProcess[str]:
     """Prefect's own command line, in this Python, with the project's Prefect defaults."""
-    from arshjul.runtime import prepare_prefect
-
-    prepare_prefect(local_server=False)  # DO_NOT_TRACK, analytics off: the server inherits them
+    # Only what the server needs of prepare_prefect(): Årshjul's own settings (a database,
+    # SMTP) have nothing to do with starting or stopping it.
+    no_telemetry()
     return subprocess.run(
         [sys.executable, "-m", "prefect", *arguments],
         env=os.environ.copy(),
