@@ -21,12 +21,17 @@ def import_command(
             help=(
                 "ramar, utfall, prognos, befolkning, volymer, index, finansiella-mal, "
                 "risker, kontroller, saldobalans, koncerninternt, resultatbudget, "
-                "resultatprognos, nyckeltal eller sjukfranvaro."
+                "resultatprognos, nyckeltal, sjukfranvaro eller kolada."
             ),
         ),
     ],
     file: Annotated[
-        Path, typer.Argument(metavar="FIL", help="CSV- eller Excel-fil (.xlsx).", dir_okay=False)
+        Path,
+        typer.Argument(
+            metavar="FIL",
+            help="CSV- eller Excel-fil (.xlsx); för kolada Koladas JSON-svar eller CSV.",
+            dir_okay=False,
+        ),
     ],
     as_of: AsOfOption = None,
     kommun: KommunOption = None,
@@ -41,7 +46,7 @@ def import_command(
         ),
     ] = None,
 ) -> None:
-    """Läs in ramar, utfall, saldobalans, prognoser eller planeringsunderlag (CSV eller Excel)."""
+    """Läs in ramar, utfall, saldobalans, prognoser, planeringsunderlag eller Kolada-värden."""
     moment = parse_as_of(as_of)
     from arshjul.config.stored import municipality_config
     from arshjul.imports import import_file, import_trial_balance
@@ -50,11 +55,24 @@ def import_command(
     from arshjul.queries.organisation import get_municipality
 
     trial_balance = fold(kind) == "saldobalans"
+    kolada = fold(kind) == "kolada"
     if company and not trial_balance:
         raise ArshjulError("--bolag gäller bara saldobalans.")
     with session_scope() as session:
         municipality = get_municipality(session, kommun)
-        if trial_balance:
+        if kolada:
+            # Kolada's values, not a table of the municipality's own: arshjul/kolada/files.py.
+            from arshjul.kolada.files import import_kolada_file
+
+            report: object = import_kolada_file(
+                session,
+                municipality=municipality,
+                path=file,
+                as_of=moment,
+                actor=actor,
+                dry_run=dry_run,
+            )
+        elif trial_balance:
             report = import_trial_balance(
                 session,
                 municipality=municipality,
