@@ -162,6 +162,15 @@ def ensure_page_numbers(document: Document) -> None:
         write_page_number(paragraph)
 
 
+def text_width(document: Document) -> int:
+    """The text width of the last section in EMU."""
+    section = document.sections[-1]
+    width, left, right = section.page_width, section.left_margin, section.right_margin
+    if width is None or left is None or right is None:
+        raise TypeError("the document's last section has no page width or margins")
+    return int(width - left - right)
+
+
 LOGO_HEIGHT = Cm(1.0)
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff")
 
@@ -186,9 +195,8 @@ def ensure_header(document: Document, municipality: str, logo: Path | None = Non
         paragraph = header.paragraphs[0]
         if has_style(document, "Header"):
             paragraph.style = document.styles["Header"]
-        section = document.sections[-1]
-        width = int(section.page_width - section.left_margin - section.right_margin)
-        paragraph.paragraph_format.tab_stops.add_tab_stop(Emu(width), WD_TAB_ALIGNMENT.RIGHT)
+        tab = Emu(text_width(document))  # the name at the right margin
+        paragraph.paragraph_format.tab_stops.add_tab_stop(tab, WD_TAB_ALIGNMENT.RIGHT)
         if logo is not None:
             _add_logo(document, paragraph, logo, municipality)
         paragraph.add_run("\t" + municipality)

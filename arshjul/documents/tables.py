@@ -17,7 +17,7 @@ from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
 
 from arshjul.documents import ooxml
-from arshjul.documents.base import has_style
+from arshjul.documents.base import has_style, text_width
 from arshjul.formats import format_tkr
 
 Cell = str | int | None
@@ -75,11 +75,7 @@ def format_cell(value: Cell) -> str:
 
 def usable_width(document: Document) -> int:
     """The text width of the last section in EMU."""
-    section = document.sections[-1]
-    width, left, right = section.page_width, section.left_margin, section.right_margin
-    if width is None or left is None or right is None:
-        raise TypeError("the document's last section has no page width or margins")
-    return int(width - left - right)
+    return text_width(document)
 
 
 @lru_cache(maxsize=16)
@@ -227,7 +223,8 @@ def _write(cell: _Cell, text: str, *, right: bool, bold: bool, width: int, keep:
 def _font_pt(document: Document, style: BaseStyle | None) -> float:
     """The table's text size: its style's, else the Normal style's, else Word's 11 pt."""
     for candidate in (style, document.styles["Normal"]):
-        size = candidate.font.size if candidate is not None else None  # type: ignore[attr-defined]
+        font = getattr(candidate, "font", None)  # paragraph and table styles have one
+        size = font.size if font is not None else None
         if size is not None:
             return size.pt
     return 11.0

@@ -27,6 +27,8 @@ from docx.shared import Emu, Pt
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 
+from arshjul.documents.base import text_width
+
 LEVELS = (1, 2, 3)
 BOOKMARK_PREFIX = "_Toc"
 _INDENT_PT = 11  # per level below the first, as Word's own TOC 2 and TOC 3
@@ -210,8 +212,7 @@ def fill(document: Document, outline: Sequence[tuple[str, int]] = ()) -> list[En
         for e, page in zip(entries, pages, strict=True)
     ]
     if not paragraphs:  # nothing to list: an empty result, still a field Word can update
-        empty = OxmlElement("w:p")
-        paragraphs = [empty]
+        paragraphs = [OxmlElement("w:p")]
     first, last = paragraphs[0], paragraphs[-1]
     opening = [_fld_char("begin"), _instruction(instruction), _fld_char("separate")]
     anchor = first.find(qn("w:pPr"))
@@ -221,10 +222,6 @@ def fill(document: Document, outline: Sequence[tuple[str, int]] = ()) -> list[En
         else:
             first.insert(0, run)
     last.append(_fld_char("end"))
-    # Keep the field paragraph's own properties (page break before, spacing) on the first.
-    field_ppr = field.find(qn("w:pPr"))
-    if field_ppr is not None and field_ppr.find(qn("w:pageBreakBefore")) is not None:
-        first.find(qn("w:pPr")).append(OxmlElement("w:pageBreakBefore"))
     after = old[-1]
     for p in paragraphs:
         after.addnext(p)
@@ -250,8 +247,7 @@ def toc_style(document: Document, level: int) -> BaseStyle | None:
 def ensure_toc_styles(document: Document) -> None:
     """ "TOC 1"–"TOC 3" when the template lacks them: indented, page number at the right
     margin after a dotted leader."""
-    section = document.sections[-1]
-    width = int(section.page_width - section.left_margin - section.right_margin)
+    width = text_width(document)
     for level in LEVELS:
         if toc_style(document, level) is not None:
             continue
