@@ -18,7 +18,12 @@ def _clock(stage: ScheduledStage) -> str:
 
 
 def render_table(schedule: YearSchedule, municipality_name: str | None = None) -> str:
-    """A plain-text table of the year's stages with Swedish dates, for the terminal."""
+    """A plain-text table of the year's stages with Swedish dates, for the terminal.
+
+    Each stage's slug (what ``arshjul run`` and ``arshjul submit`` take) stands after
+    its name. Under the table: the dates a rule put on a non-working day, with the
+    rule's day, and the legal checks the configuration accepts, with its reason.
+    """
     title = f"Årshjul {schedule.year}"
     if municipality_name:
         title += f" – {municipality_name}"
@@ -33,26 +38,42 @@ def render_table(schedule: YearSchedule, municipality_name: str | None = None) -
     # Deadlines show their time only when it differs from the usual one (half days).
     usual = Counter(_clock(s) for s in schedule.stages).most_common(1)
     usual_clock = usual[0][0] if usual else ""
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str, str]] = []
     for stage in schedule.stages:
         deadline = format_date(stage.deadline)
         if _clock(stage) != usual_clock:
             deadline += f" kl. {_clock(stage)}"
-        rows.append((stage.name, format_date(stage.opens), deadline, format_date(stage.decision)))
+        rows.append(
+            (
+                stage.name,
+                stage.slug,
+                format_date(stage.opens),
+                deadline,
+                format_date(stage.decision),
+            )
+        )
     for event in schedule.event_driven:
         rows.append(
             (
                 event.name,
+                event.slug,
                 AS_NEEDED,
                 f"{schedule.action_plan_working_days} arbetsdagar efter öppning",
                 AS_NEEDED,
             )
         )
     lines.append("")
-    lines.append(render(HEADERS, rows))
+    lines.append(render((HEADERS[0], "Slug", *HEADERS[1:]), rows))
     if usual_clock:
         lines.append("")
         lines.append(f"Sista dag gäller till kl. {usual_clock} om inget annat anges.")
+    moved = [(stage, move) for stage in schedule.stages for move in stage.moved]
+    if moved:
+        lines += ["", "Flyttade från en dag som inte är arbetsdag:"]
+        lines += [f"  {stage.name}: {move.sentence()}" for stage, move in moved]
+    if schedule.waived:
+        lines += ["", "Avsteg från lagen som konfigurationen godtar, med skäl:"]
+        lines += [f"  {waived.sentence()}" for waived in schedule.waived]
     return "\n".join(lines) + "\n"
 
 
@@ -70,6 +91,15 @@ def to_json(schedule: YearSchedule) -> list[dict[str, Any]]:
             "election_year": schedule.election_year,
             "budget_year": stage.budget_year,
             "event_driven": False,
+            "moved": [
+                {
+                    "field": move.field,
+                    "rule_day": move.rule_day.isoformat(),
+                    "day": move.day.isoformat(),
+                    "why": move.why,
+                }
+                for move in stage.moved
+            ],
         }
         for stage in schedule.stages
     ]
@@ -90,3 +120,17 @@ def to_json(schedule: YearSchedule) -> list[dict[str, Any]]:
         for stage in schedule.event_driven
     )
     return entries
+
+
+def overrides_json(schedule: YearSchedule) -> list[dict[str, str]]:
+    """The legal checks the configuration waives this year, with the law and the reason."""
+    return [
+        {
+            "check": w.breach.check,
+            "law": w.breach.law.law,
+            "stage": w.breach.slug,
+            "message": w.breach.message,
+            "reason": w.reason,
+        }
+        for w in schedule.waived
+    ]

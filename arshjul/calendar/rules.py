@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from arshjul.calendar.legal import CHECKS, council_decision_problem
 from arshjul.calendar.stages import (
     COUNCIL_BUDGET_LATEST,
     NEW_COUNCIL_TAKES_OFFICE,
@@ -31,6 +32,9 @@ FIELDS: tuple[str, ...] = ("opens", "deadline", "decision")
 FIELD_NAMES: dict[str, str] = {"opens": "öppnar", "deadline": "sista dag", "decision": "beslut"}
 # Stages whose dates fall in the year after the cycle year by default.
 NEXT_YEAR_STAGES: frozenset[str] = frozenset({"arsredovisning"})
+# Stages whose deadline and decision may fall in January after the cycle year: the
+# committees' own budgets for the budget year are often due after the council's decision.
+MAY_END_NEXT_YEAR: frozenset[str] = frozenset({"namndbudget"})
 DATED_SLUGS: tuple[str, ...] = tuple(s for s in SLUGS if not get_stage(s).event_driven)
 
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
@@ -211,10 +215,12 @@ def _date_problem(slug: str, field: str, value: dt.date, year: int) -> str | Non
     """What is wrong with one explicit date given for a year, or None."""
     allowed = year + default_year_offset(slug)
     what = FIELD_NAMES[field]
-    if value.year != allowed:
+    later = slug in MAY_END_NEXT_YEAR and field != "opens" and value.year == allowed + 1
+    if value.year != allowed and not later:
         where = "året efter" if allowed != year else "samma år"
+        also = f" eller {allowed + 1}" if slug in MAY_END_NEXT_YEAR and field != "opens" else ""
         return (
-            f"{what} {value.isoformat()} ligger inte i {allowed} "
+            f"{what} {value.isoformat()} ligger inte i {allowed}{also} "
             f"({slug} för {year} ska ha sina datum {where})"
         )
     if field != "opens":
@@ -224,25 +230,40 @@ def _date_problem(slug: str, field: str, value: dt.date, year: int) -> str | Non
     return None
 
 
-def council_decision_problem(
-    decision: dt.date, cycle_year: int, *, allow_after_november: bool, note: str = ""
-) -> str | None:
-    """Why a KF budget decision on this date breaks the law, or None (Swedish)."""
-    latest = dt.date(cycle_year, *COUNCIL_BUDGET_LATEST)
-    if decision > latest and not allow_after_november:
-        return (
-            f"beslut {decision.isoformat()}{note} är efter 30 november {cycle_year}: "
-            "fullmäktige ska fastställa budgeten före novembers utgång (KL 11 kap.); "
-            "sätt allow_council_decision_after_november = true om det finns särskilda skäl"
-        )
-    takes_office = dt.date(cycle_year, *NEW_COUNCIL_TAKES_OFFICE)
-    if is_election_year(cycle_year) and decision <= takes_office:
-        return (
-            f"beslut {decision.isoformat()}{note} är inte efter 15 oktober {cycle_year}: "
-            "i valår ska det nyvalda fullmäktige, som tillträder 15 oktober, "
-            "fastställa budgeten"
-        )
-    return None
+class Override(BaseModel):
+    """A legal check the calendar may break, with the reason the municipality gives.
+
+    ``[[calendar.override]]``: ``check`` is a key of :data:`arshjul.calendar.legal.CHECKS`,
+    ``year`` limits it to one cycle year (every year when absent), ``reason`` is shown
+    wherever the dates are.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    check: str
+    reason: str
+    year: int | None = None
+
+    @field_validator("check")
+    @classmethod
+    def _known_check(cls, value: str) -> str:
+        if value not in CHECKS:
+            raise ValueError(f"okänd kontroll ”{value}”; giltiga: {', '.join(CHECKS)}")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _written_reason(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if len(value) < 10:
+            raise ValueError(
+                "ett avsteg från lagen behöver ett skriftligt skäl (minst 10 tecken), "
+                "t.ex. fullmäktiges beslut om särskilda skäl"
+            )
+        return value
+
+    def covers(self, check: str, year: int) -> bool:
+        return self.check == check and self.year in (None, year)
 
 
 class CalendarConfig(BaseModel):
@@ -261,6 +282,11 @@ class CalendarConfig(BaseModel):
     election_year: dict[DatedSlug, StageRule] = Field(default_factory=dict)
     dates: dict[int, dict[DatedSlug, ExplicitDates]] = Field(default_factory=dict)
     allow_council_decision_after_november: bool = False
+    override: list[Override] = Field(default_factory=list)
+
+    def waiver(self, check: str, year: int) -> Override | None:
+        """The override that accepts this check's breach in this year, if any."""
+        return next((o for o in self.override if o.covers(check, year)), None)
 
     @field_validator("roll", mode="before")
     @classmethod
@@ -331,21 +357,23 @@ class CalendarConfig(BaseModel):
                     f"{section}.{slug}: {p}" for p in _order_problems(keys, texts.__getitem__)
                 )
             council = rules["kf-beslut"].decision
-            if council is not None:
+            if council is not None and not any(
+                o.check == "budget-november" and o.year is None for o in self.override
+            ):
                 problems.extend(
                     f"{section}.kf-beslut: {p}"
                     for p in self._council_rule_problems(council, election=election)
                 )
         for year, stages in self.dates.items():
             explicit = stages.get("kf-beslut")
-            if explicit and explicit.decision:
+            if explicit and explicit.decision and not self.waiver("budget-november", year):
                 problem = council_decision_problem(
                     explicit.decision,
                     year,
                     allow_after_november=self.allow_council_decision_after_november,
                 )
                 if problem:
-                    problems.append(f"dates.{year}.kf-beslut: {problem}")
+                    problems.append(f"dates.{year}.kf-beslut: {problem}; {_ALLOW_LATE}")
         if problems:
             raise ValueError("; ".join(dict.fromkeys(problems)))
         return self
@@ -357,8 +385,7 @@ class CalendarConfig(BaseModel):
         if key > (0, *COUNCIL_BUDGET_LATEST) and not self.allow_council_decision_after_november:
             problems.append(
                 f"beslut {rule.describe('kf-beslut')} är efter 30 november: fullmäktige ska "
-                "fastställa budgeten före novembers utgång (KL 11 kap.); sätt "
-                "allow_council_decision_after_november = true om det finns särskilda skäl"
+                f"fastställa budgeten före novembers utgång (KL 11 kap.); {_ALLOW_LATE}"
             )
         if election and key <= (0, *NEW_COUNCIL_TAKES_OFFICE):
             problems.append(
@@ -379,6 +406,12 @@ class CalendarConfig(BaseModel):
             for slug, rule in self.election_year.items():
                 rules[slug] = rule.over(rules.get(slug, StageRule()))
         return rules
+
+
+_ALLOW_LATE = (
+    'finns särskilda skäl: [[calendar.override]] med check = "budget-november" och '
+    "reason = skälet (eller allow_council_decision_after_november = true)"
+)
 
 
 def _order_problems(values: dict[str, Any], text: Callable[[str], str]) -> list[str]:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from arshjul.calendar.legal import Waived, breaches, explain_override
 from arshjul.calendar.rules import (
     FIELD_NAMES,
     FIELDS,
@@ -18,7 +19,6 @@ from arshjul.calendar.rules import (
     DateRule,
     ExplicitDates,
     StageRule,
-    council_decision_problem,
 )
 from arshjul.calendar.stages import (
     CATALOGUE_ORDER,
@@ -32,9 +32,11 @@ from arshjul.calendar.stages import (
 )
 from arshjul.calendar.workdays import WORKING_DAYS
 from arshjul.errors import ConfigError
+from arshjul.formats import format_date
 from arshjul.timezone import STOCKHOLM
 
 __all__ = [
+    "MovedDate",
     "ScheduledStage",
     "YearSchedule",
     "action_plan_deadline",
@@ -46,6 +48,23 @@ __all__ = [
 ]
 
 _DEFAULT_CONFIG = CalendarConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class MovedDate:
+    """A rule's day that was no working day, and the working day it moved to."""
+
+    field: str
+    rule_day: dt.date
+    day: dt.date
+    why: str
+
+    def sentence(self) -> str:
+        """``sista dag 8 maj 2027 (en lördag) flyttas till 7 maj 2027``."""
+        return (
+            f"{FIELD_NAMES[self.field]} {format_date(self.rule_day)} ({self.why}) "
+            f"flyttas till {format_date(self.day)}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +80,8 @@ class ScheduledStage:
     deadline_at: dt.datetime
     budget_year: int
     event_driven: bool = False
+    # Dates a rule put on a non-working day, moved: (field, the rule's day, why).
+    moved: tuple[MovedDate, ...] = ()
 
     @property
     def stage(self) -> StageDef:
@@ -79,6 +100,8 @@ class YearSchedule:
     # Stages without fixed dates (atgardsplan): the calendar shows them as "vid behov".
     event_driven: tuple[StageDef, ...]
     action_plan_working_days: int
+    # Legal checks the year's dates break and the configuration accepts, with its reasons.
+    waived: tuple[Waived, ...] = ()
 
     @property
     def new_council_from(self) -> dt.date | None:
@@ -130,10 +153,11 @@ def _stage_days(
     explicit: ExplicitDates | None,
     year: int,
     config: CalendarConfig,
-) -> tuple[dict[str, dt.date], dict[str, str]]:
-    """One stage's three dates in a year, and for rolled dates a note saying why they moved."""
+) -> tuple[dict[str, dt.date], dict[str, str], list[MovedDate]]:
+    """One stage's three dates in a year; for rolled dates a note saying why, and the move."""
     days: dict[str, dt.date] = {}
     notes = dict.fromkeys(FIELDS, "")
+    moved: list[MovedDate] = []
     rule_days: dict[str, dt.date] = {}
     for field in FIELDS:
         given = getattr(explicit, field, None) if explicit else None
@@ -148,14 +172,16 @@ def _stage_days(
         direction = "efter" if field == "opens" else config.roll
         days[field] = _roll(raw, direction)
         if days[field] != raw:
+            why = WORKING_DAYS.why_not_working(raw) or "ingen arbetsdag"
             notes[field] = (
                 f" (regeln {date_rule.describe(stage.slug)} är "
-                f"{WORKING_DAYS.why_not_working(raw)} och flyttas till arbetsdagen {direction})"
+                f"{why} och flyttas till arbetsdagen {direction})"
             )
+            moved.append(MovedDate(field, raw, days[field], why))
     if "opens" in rule_days and rule_days["opens"] <= days["deadline"] < days["opens"]:
         # Rolling alone pushed the opening past the deadline (a weekend apart): clamp.
         days["opens"] = days["deadline"]
-    return days, notes
+    return days, notes, moved
 
 
 def build_schedule(year: int, config: CalendarConfig | None = None) -> YearSchedule:
@@ -169,7 +195,9 @@ def build_schedule(year: int, config: CalendarConfig | None = None) -> YearSched
     for stage in STAGES:
         if stage.event_driven or (stage.election_only and not election):
             continue
-        days, notes = _stage_days(stage, rules[stage.slug], explicit.get(stage.slug), year, config)
+        days, notes, moved = _stage_days(
+            stage, rules[stage.slug], explicit.get(stage.slug), year, config
+        )
         label = f"{stage.slug} ({stage.name})"
         for first, second in (("opens", "deadline"), ("deadline", "decision")):
             if days[first] > days[second]:
@@ -177,15 +205,6 @@ def build_schedule(year: int, config: CalendarConfig | None = None) -> YearSched
                     f"{label}: {FIELD_NAMES[first]} {days[first].isoformat()}{notes[first]} "
                     f"är efter {FIELD_NAMES[second]} {days[second].isoformat()}{notes[second]}"
                 )
-        if stage.slug == "kf-beslut":
-            problem = council_decision_problem(
-                days["decision"],
-                year,
-                allow_after_november=config.allow_council_decision_after_november,
-                note=notes["decision"],
-            )
-            if problem:
-                problems.append(f"{label}: {problem}")
         scheduled.append(
             ScheduledStage(
                 slug=stage.slug,
@@ -196,8 +215,30 @@ def build_schedule(year: int, config: CalendarConfig | None = None) -> YearSched
                 decision=days["decision"],
                 deadline_at=deadline_at(days["deadline"], config),
                 budget_year=budget_year(stage, year),
+                moved=tuple(moved),
             )
         )
+    waived: list[Waived] = []
+    if not problems:  # the law's checks read dates already in order
+        decided = {s.slug: s.decision for s in scheduled}
+        for breach in breaches(
+            year, decided, allow_council_after_november=config.allow_council_decision_after_november
+        ):
+            waiver = config.waiver(breach.check, year)
+            if waiver is None:
+                # A decision day a rule rolled says so: the rule alone looked lawful.
+                rolled = [
+                    f"; {move.sentence()}"
+                    for stage in scheduled
+                    if stage.slug == breach.slug
+                    for move in stage.moved
+                    if move.field == "decision"
+                ]
+                problems.append(breach.sentence() + "".join(rolled))
+            else:
+                waived.append(Waived(breach, waiver.reason))
+        if problems:
+            problems.append(explain_override())
     if problems:
         raise ConfigError(
             f"Kalendern för {year} bryter mot reglerna; ändra [calendar] i konfigurationen:",
@@ -211,4 +252,5 @@ def build_schedule(year: int, config: CalendarConfig | None = None) -> YearSched
         stages=tuple(scheduled),
         event_driven=tuple(s for s in STAGES if s.event_driven),
         action_plan_working_days=config.action_plan_working_days,
+        waived=tuple(waived),
     )

@@ -21,7 +21,6 @@ from arshjul.errors import ArshjulError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from arshjul.calendar.schedule import ScheduledStage, YearSchedule
     from arshjul.config.loader import LoadedConfig
 
 
@@ -120,7 +119,7 @@ def calendar_command(
 ) -> None:
     """Årets skeden med datum; valår och planår utan mål i konfigurationen upptäcks."""
     check_year(year)
-    from arshjul.calendar.render import to_json
+    from arshjul.calendar.render import overrides_json, render_table, to_json
     from arshjul.calendar.schedule import build_schedule
     from arshjul.config.loader import load_config
 
@@ -137,61 +136,15 @@ def calendar_command(
             raise ArshjulError(f"Kunde inte skriva {ics}: {exc.strerror}.") from None
         typer.echo(f"Kalendern för {year} är skriven till {ics}", err=as_json)
     if as_json:
-        shown = {"year": year, "stages": to_json(schedule), "warnings": warnings}
+        shown = {
+            "year": year,
+            "stages": to_json(schedule),
+            "overrides": overrides_json(schedule),
+            "warnings": warnings,
+        }
         typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
         return
     if ics is None:
-        typer.echo(calendar_table(schedule, name))
+        typer.echo(render_table(schedule, name))
     for warning in warnings:
         typer.echo(warning, err=True)
-
-
-def calendar_table(schedule: YearSchedule, municipality_name: str | None = None) -> str:
-    """The year's stages as :func:`arshjul.calendar.render.render_table` shows them, and
-    each stage's slug (what ``arshjul run`` and ``arshjul submit`` take) after its name.
-
-    The same lines, dates and wording as render_table, which has no slug column; a test
-    (tests/test_cli_listings.py) holds the two to the same text.
-    """
-    from collections import Counter
-
-    from arshjul.calendar.render import AS_NEEDED, HEADERS
-    from arshjul.formats import format_date
-    from arshjul.textable import render
-
-    def clock(stage: ScheduledStage) -> str:
-        return f"{stage.deadline_at:%H.%M}"
-
-    title = f"Årshjul {schedule.year}"
-    if municipality_name:
-        title += f" – {municipality_name}"
-    lines = [title]
-    if schedule.election_year and schedule.election_day and schedule.new_council_from:
-        lines.append(
-            f"(valår: allmänna val {format_date(schedule.election_day)}, "
-            f"nytt fullmäktige från {format_date(schedule.new_council_from).rsplit(' ', 1)[0]})"
-        )
-    lines.append(f"Planering inför budgetår {schedule.year + 1}, uppföljning av {schedule.year}.")
-    usual = Counter(clock(s) for s in schedule.stages).most_common(1)
-    usual_clock = usual[0][0] if usual else ""
-    rows: list[list[str]] = []
-    for stage in schedule.stages:
-        deadline = format_date(stage.deadline)
-        if clock(stage) != usual_clock:
-            deadline += f" kl. {clock(stage)}"
-        rows.append(
-            [
-                stage.name,
-                stage.slug,
-                format_date(stage.opens),
-                deadline,
-                format_date(stage.decision),
-            ]
-        )
-    for event in schedule.event_driven:
-        working_days = f"{schedule.action_plan_working_days} arbetsdagar efter öppning"
-        rows.append([event.name, event.slug, AS_NEEDED, working_days, AS_NEEDED])
-    lines += ["", render([HEADERS[0], "Slug", *HEADERS[1:]], rows)]
-    if usual_clock:
-        lines += ["", f"Sista dag gäller till kl. {usual_clock} om inget annat anges."]
-    return "\n".join(lines) + "\n"

@@ -197,6 +197,10 @@ def _timetable(doc: DocumentBuilder, data: RamarDocumentData) -> None:
         caption=f"Tidplan {data.cycle_year}",
         widths_cm=[5.4, 3.2, 3.2, 4.2],
     )
+    if data.waivers:
+        # A decided exception from the law's frame, stated where the dates are read.
+        doc.paragraph("Avsteg från lagens tidsramar, med skäl:", bold=True)
+        doc.bullets(list(data.waivers))
 
 
 def build_ramar_document(

@@ -155,6 +155,8 @@ class RamarDocumentData:
     diary_number: str | None = None
     demo: bool = False
     investments_known: bool = True  # False: no investment frame for the year is imported
+    # Legal checks the timetable breaks and the configuration accepts: "Avsteg: … Skäl: …".
+    waivers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "committees", tuple(self.committees))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -93,6 +92,8 @@ class YearOverview:
     as_of: dt.datetime
     rows: tuple[StageRow, ...]
     attention: tuple[Attention, ...]
+    # Legal checks the calendar breaks and the configuration accepts, with the reason.
+    waivers: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -155,7 +156,9 @@ def year_overview(
         documents[doc.stage_instance_id][doc.kind] = doc  # the newest version of each kind
 
     base = portal_url.rstrip("/")
-    rows = [_planned(s) for s in _not_yet_begun(municipality, year, stages)]
+    schedule = build_schedule(year, municipality_config(municipality).calendar)
+    begun = {s.slug for s in stages}
+    rows = [_planned(s) for s in schedule.stages if s.slug not in begun]
     for stage in stages:
         assert stage.id is not None
         asked = per_stage.get(stage.id, [])
@@ -200,16 +203,8 @@ def year_overview(
         as_of=as_of,
         rows=tuple(rows),
         attention=tuple(attention),
+        waivers=tuple(w.sentence() for w in schedule.waived),
     )
-
-
-def _not_yet_begun(
-    municipality: Municipality, year: int, stages: Sequence[StageInstance]
-) -> list[ScheduledStage]:
-    """The calendar's stages of the year that have no instance in the database yet."""
-    begun = {s.slug for s in stages}
-    schedule = build_schedule(year, municipality_config(municipality).calendar)
-    return [s for s in schedule.stages if s.slug not in begun]
 
 
 def _planned(stage: ScheduledStage) -> StageRow:

@@ -90,6 +90,8 @@ def overview_markdown(overview: YearOverview) -> str:
             str(row.open_action_plans),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    if overview.waivers:
+        lines += ["", *(f"- {_cell(w)}" for w in overview.waivers)]
     written = [row for row in overview.rows if row.documents]
     lines += ["", "## Dokument", ""]
     if not written:

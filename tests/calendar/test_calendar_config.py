@@ -177,10 +177,12 @@ def test_election_year_council_decision_before_16_october() -> None:
     explicit = _messages(_error({"dates": {2026: {"kf-beslut": {"decision": "2026-10-15"}}}}))
     assert "2026-10-15" in explicit and "nyvalda" in explicit
     # 16 October 2038 is a Saturday: rolled before, the rule lands on the 15th.
+    # (The board proposes first, on the 12th: the council decides after it.)
     config = CalendarConfig.model_validate(
         {
             "election_year": {
-                "kf-beslut": {"opens": "10-01", "deadline": "10-05", "decision": "10-16"}
+                "ks-beslut": {"decision": "10-12"},
+                "kf-beslut": {"opens": "10-01", "deadline": "10-05", "decision": "10-16"},
             }
         }
     )

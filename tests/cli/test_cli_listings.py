@@ -19,10 +19,6 @@ from test_cli import run
 from arshjul.timezone import STOCKHOLM
 
 
-def _words(line: str) -> str:
-    return " ".join(line.split())
-
-
 def test_calendar_shows_each_stage_slug_beside_its_name(tmp_path: Path) -> None:
     from arshjul.calendar.render import render_table
     from arshjul.calendar.schedule import build_schedule
@@ -40,19 +36,8 @@ def test_calendar_shows_each_stage_slug_beside_its_name(tmp_path: Path) -> None:
             row = next(line for line in lines if line.startswith(stage.name + "  "))
             cells = re.split(r"\s{2,}", row)
             assert cells[1] == stage.slug, row
-        # Without its slug column the table says what calendar.render.render_table says.
-        slugs = {s.slug for s in stages}
-        shown = [
-            _words(" ".join(c for c in re.split(r"\s{2,}", line) if c not in slugs))
-            for line in lines
-            if not line.startswith(("─", "Skede"))
-        ]
-        expected = [
-            _words(line)
-            for line in render_table(schedule, "Arboga kommun").splitlines()
-            if not line.startswith(("─", "Skede"))
-        ]
-        assert shown == expected
+        # One table for the terminal: the command prints what calendar.render says.
+        assert result.stdout.startswith(render_table(schedule, "Arboga kommun"))
 
 
 def _open(slug: str, year: int, as_of: dt.datetime) -> None:
