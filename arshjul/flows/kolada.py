@@ -1,7 +1,8 @@
 """Kolada-hämtning: the configured key figures from Kolada, once a month."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: Prefect reads the parameters' types through
+# fails_in_swedish's wrapper, whose globals are flows/common.py's, where Years and
+# BaseUrl below are unknown; evaluated annotations need no lookup.
 from typing import Annotated
 
 from prefect import flow
