@@ -38,7 +38,15 @@ def init_command(config: ConfigOption = None, as_of: AsOfOption = None) -> None:
     from arshjul.config.loader import load_config
 
     loaded = load_config(config_path(config))
-    warnings = term_warnings(loaded, parse_as_of(as_of).year)
+    year = parse_as_of(as_of).year
+    warnings = term_warnings(loaded, year)
+    from arshjul.calendar.schedule import build_schedule
+
+    # This year's and next year's calendars keep the law before anything is stored
+    # (a breach is a ConfigError: one Swedish message, exit code 2, nothing changed).
+    for cycle_year in (year, year + 1):
+        waived = build_schedule(cycle_year, loaded.config.calendar).waived
+        warnings += [f"Kalendern {cycle_year}: {w.sentence()}" for w in waived]
     from arshjul.config.apply import apply_config
     from arshjul.models.db import default_engine, session_scope, upgrade
 

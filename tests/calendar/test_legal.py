@@ -158,3 +158,17 @@ def test_calendar_shows_moved_dates_and_waivers(tmp_path: Path) -> None:
     assert tertial["moved"] == [
         {"field": "deadline", "rule_day": "2027-05-08", "day": "2027-05-07", "why": "en lördag"}
     ]
+
+
+def test_init_refuses_a_calendar_that_breaks_the_law_and_stores_nothing(tmp_path: Path) -> None:
+    text = shipped_config_path().read_text(encoding="utf-8")
+    text += '\n[calendar.standard.ks-beslut]\ndecision = "11-05"\n'
+    config = tmp_path / "kommun.toml"
+    config.write_text(text, encoding="utf-8")
+    result = run("init", "--config", str(config), "--as-of", "2027-01-04", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (
+        "ks-beslut: kommunstyrelsens förslag 2027-11-05 är efter 31 oktober 2027" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "arshjul.db").exists()
