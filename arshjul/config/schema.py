@@ -489,13 +489,29 @@ class KoladaConfig(Strict):
         default="https://api.kolada.se/v3",
         description="Kolada's API; a proxy or a local copy where the network is closed",
     )
-    comparison_municipalities: list[
-        Annotated[str, Field(pattern=r"^\d{4}$", description="Kommunkod, four digits")]
-    ] = Field(default_factory=list)
-    comparison_group: Annotated[str, Field(pattern=r"^G\d+$")] | None = Field(
+    comparison_municipalities: list[str] = Field(
+        default_factory=list, description="Kommunkoder, four digits each"
+    )
+    comparison_group: str | None = Field(
         default=None, description="A Kolada municipality group id, e.g. G33894"
     )
     years: int = Field(default=5, ge=1, le=20, description="How many years back to fetch")
+
+    @field_validator("comparison_municipalities")
+    @classmethod
+    def _codes(cls, codes: list[str]) -> list[str]:
+        wrong = [c for c in codes if not re.fullmatch(r"\d{4}", c)]
+        if wrong:
+            shown = ", ".join(f"”{c}”" for c in wrong)
+            raise ValueError(f"{shown} är ingen kommunkod (fyra siffror, t.ex. 1984)")
+        return codes
+
+    @field_validator("comparison_group")
+    @classmethod
+    def _group(cls, group: str | None) -> str | None:
+        if group is not None and not re.fullmatch(r"G\d+", group):
+            raise ValueError(f"”{group}” är inget id för en kommungrupp i Kolada (t.ex. G33894)")
+        return group
 
     @field_validator("base_url")
     @classmethod
