@@ -16,6 +16,12 @@ from arshjul.models.goals import (
     IndicatorValue,
     StrategicArea,
 )
+from arshjul.models.governing import (
+    DocumentReview,
+    DocumentState,
+    GoverningDocument,
+    ReviewOutcome,
+)
 from arshjul.models.keys import LinkKey
 from arshjul.models.kolada import KoladaValue
 from arshjul.models.money import (
@@ -49,6 +55,8 @@ __all__ = [
     "Cycle",
     "Decision",
     "Deviation",
+    "DocumentReview",
+    "DocumentState",
     "FigureKind",
     "FinancialFigure",
     "FrameKind",
@@ -57,6 +65,7 @@ __all__ = [
     "Goal",
     "GoalAssessment",
     "GoalLevel",
+    "GoverningDocument",
     "GroupTransaction",
     "Indicator",
     "IndicatorTarget",
@@ -70,6 +79,7 @@ __all__ = [
     "OutboxMessage",
     "PlanningFigure",
     "RequestState",
+    "ReviewOutcome",
     "Risk",
     "StageInstance",
     "StageState",
