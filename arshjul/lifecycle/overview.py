@@ -261,7 +261,7 @@ def _attention(
                     f"{r.unit}: underlaget är {r.working_days_late} "
                     f"{'arbetsdag' if r.working_days_late == 1 else 'arbetsdagar'} sent "
                     f"(sista dag {r.deadline.astimezone(STOCKHOLM):%Y-%m-%d})",
-                    "Kontakta nämndens sekreterare eller förvaltningschef.",
+                    "Kontakta enhetens kontaktperson eller chef.",
                 )
             )
     for row in rows:
