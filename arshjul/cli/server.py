@@ -195,6 +195,11 @@ def start_command(
     first = "" if (home / "prefect.db").exists() else f"; dess databas i {home} skapas: 20–25 s"
     typer.echo(f"Startar Prefect-servern på {url}{first} …")
     started = time.monotonic()
+    # The UI asks /ui-settings where the API is; a background server answers Prefect's
+    # default port there, whatever --port said (seen: a server on 4300 whose UI showed
+    # "Can't connect to Server API at http://127.0.0.1:4200/api"). A user's own value,
+    # such as a reverse proxy's address, goes first.
+    os.environ.setdefault("PREFECT_UI_API_URL", f"{url}/api")
     result = _prefect(
         "server", "start", "--background", "--host", host, "--port", str(port), "--analytics-off"
     )

@@ -10,11 +10,13 @@ this worker's migrated harness database: a fresh one would migrate for 20–25 s
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
 import sqlite3
 import subprocess
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +87,9 @@ def test_start_status_a_run_on_it_and_stop(prefect_home: Path, tmp_path: Path) -
         assert started.returncode == 0, started.stdout + started.stderr
         assert f"Webbgränssnittet: {url}" in started.stdout
         assert f"export PREFECT_API_URL={url}/api" in started.stdout
+        # The UI in a browser asks the server where its API is: on this port, not 4200.
+        with urllib.request.urlopen(f"{url}/ui-settings", timeout=10) as answer:
+            assert json.load(answer)["api_url"] == f"{url}/api"
 
         again = arshjul("server", "start", "--port", str(port))
         assert again.returncode == 0 and "kör redan" in again.stdout
