@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import FakeKolada
+from kolada_server import FakeKolada, kolada_fixture  # noqa: F401 (the fixture)
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import FakeKolada
+from kolada_server import FakeKolada, kolada_fixture  # noqa: F401 (the fixture)
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 

@@ -8,7 +8,7 @@ import functools
 import logging
 
 import pytest
-from conftest import FakeKolada
+from kolada_server import FakeKolada, kolada_fixture  # noqa: F401 (the fixture)
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 

@@ -1,6 +1,10 @@
 """A Kolada-shaped HTTP server on loopback for the client's, the import's and the flow's
 tests: a real server (http.server in a thread), answering in Kolada's v3 shape, with
-paging, and told per test to answer 429, 5xx or slowly."""
+paging, and told per test to answer 429, 5xx or slowly.
+
+A module of its own name, not a conftest.py: ``from conftest import …`` in other test
+folders must keep finding tests/conftest.py. A test module imports the fixture
+(``kolada_fixture``, used as ``kolada``) from here."""
 
 from __future__ import annotations
 
@@ -141,8 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def kolada() -> Iterator[FakeKolada]:
+@pytest.fixture(name="kolada")
+def kolada_fixture() -> Iterator[FakeKolada]:
     """A Kolada-shaped server on a free loopback port; ``kolada.url`` is its /v3 base."""
     fake = FakeKolada()
     handler = type("Handler", (_Handler,), {"kolada": fake})
