@@ -214,3 +214,15 @@ def test_an_unknown_group_stops_the_fetch_in_swedish(kolada: FakeKolada) -> None
 
     with pytest.raises(KoladaError, match="Kommungruppen G1 finns inte i Kolada"):
         fetch_values(_plan(kolada, "N15428", comparison=(), comparison_group="G1"), **QUICK)
+
+
+def test_retry_after_is_read_in_seconds_or_as_an_http_date() -> None:
+    from email.utils import format_datetime
+
+    from arshjul.kolada.client import _retry_after
+
+    in_a_minute = format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=60), usegmt=True)
+    assert _retry_after("7") == 7.0
+    assert 55 <= (_retry_after(in_a_minute) or 0) <= 60
+    assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # already past: at once
+    assert _retry_after("snart") is None and _retry_after(None) is None
