@@ -21,7 +21,7 @@ def import_command(
             help=(
                 "ramar, utfall, prognos, befolkning, volymer, index, finansiella-mal, "
                 "risker, kontroller, saldobalans, koncerninternt, resultatbudget, "
-                "resultatprognos, nyckeltal, sjukfranvaro eller kolada."
+                "resultatprognos, nyckeltal, sjukfranvaro, styrdokument eller kolada."
             ),
         ),
     ],
@@ -56,6 +56,7 @@ def import_command(
 
     trial_balance = fold(kind) == "saldobalans"
     kolada = fold(kind) == "kolada"
+    governing = fold(kind) == "styrdokument"
     if company and not trial_balance:
         raise ArshjulError("--bolag gäller bara saldobalans.")
     with session_scope() as session:
@@ -65,6 +66,19 @@ def import_command(
             from arshjul.kolada.files import import_kolada_file
 
             report: object = import_kolada_file(
+                session,
+                municipality=municipality,
+                path=file,
+                as_of=moment,
+                actor=actor,
+                dry_run=dry_run,
+            )
+        elif governing:
+            # The register of governing documents: versions by key and decision date, not
+            # figures by year (arshjul/imports/governing.py).
+            from arshjul.imports.governing import import_governing_documents
+
+            report = import_governing_documents(
                 session,
                 municipality=municipality,
                 path=file,

@@ -19,6 +19,12 @@ from sqlmodel import Session, select
 
 from arshjul.config.loader import LoadedConfig
 from arshjul.config.schema import IndicatorConfig, MunicipalityConfig, Person, TermGoalsConfig
+from arshjul.governance.documents import (
+    BODY_OF_UNIT_KIND,
+    DecidingBody,
+    next_review,
+    review_years,
+)
 from arshjul.models import (
     AuditEntry,
     Contact,
@@ -33,6 +39,7 @@ from arshjul.models import (
     Term,
 )
 from arshjul.models.base import Stored, stored_id, utc_now
+from arshjul.queries.governing import store_version
 
 M = TypeVar("M", bound=Stored)
 
@@ -119,6 +126,7 @@ def apply_config(
             {"end_year": goals.end_year, "political_programme": goals.political_programme},
         )
         _apply_goals(upsert, goals, mid, stored_id(term), units)
+    _apply_governing_documents(session, report, cfg, mid, units)
 
     if report.changed or municipality.config_digest != loaded.digest:
         municipality.config_digest = loaded.digest
@@ -290,3 +298,48 @@ def _apply_indicators(
                 {"indicator_id": row.id, "year": year},
                 {"municipality_id": mid, "value": value},
             )
+
+
+def _apply_governing_documents(
+    session: Session,
+    report: ApplyReport,
+    cfg: MunicipalityConfig,
+    mid: int,
+    units: dict[str, OrgUnit],
+) -> None:
+    """The register's documents from the file (checked by the schema: units and bodies).
+
+    A document the file no longer lists stays: the register is history, and a
+    document leaves it by a decision to repeal it, not by an edited file.
+    """
+    register = cfg.governing_documents
+    for doc in register.documents:
+        if doc.decided_by == "chief_executive":
+            body, deciding_unit_id = DecidingBody.CHIEF_EXECUTIVE, None
+        else:
+            unit = units[doc.decided_by]
+            body, deciding_unit_id = BODY_OF_UNIT_KIND[unit.kind], unit.id
+        years = review_years(doc.kind, register.review_years)
+        stored = store_version(
+            session,
+            municipality_id=mid,
+            key=doc.key,
+            decided_on=doc.decided_on,
+            values={
+                "kind": doc.kind.value,
+                "title": doc.title,
+                "owner_unit_id": stored_id(units[doc.owner]),
+                "deciding_body": body.value,
+                "deciding_unit_id": deciding_unit_id,
+                "paragraph": doc.paragraph,
+                "review_interval_years": years,
+                "next_review_on": doc.next_review or next_review(doc.decided_on, years),
+                "file": doc.file,
+                "replaces": doc.replaces,
+            },
+            source="config",
+        )
+        if stored.outcome == "created":
+            report.created["governing_document"] += 1
+        elif stored.outcome == "updated":
+            report.updated["governing_document"] += 1

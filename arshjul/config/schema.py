@@ -29,6 +29,7 @@ goals edited in the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -48,6 +49,14 @@ from pydantic import (
 from arshjul.accounts.chart import shipped_chart
 from arshjul.calendar.rules import CalendarConfig
 from arshjul.errors import ConfigError
+from arshjul.governance.documents import (
+    BODY_OF_UNIT_KIND,
+    DEFAULT_NOTICE_DAYS,
+    DecidingBody,
+    DocumentKind,
+    body_problem,
+    review_date_problem,
+)
 from arshjul.governance.terms import (
     TermYears,
     length_problem,
@@ -535,6 +544,83 @@ class KoladaConfig(Strict):
         return self
 
 
+class GoverningDocumentConfig(Strict):
+    """One document of the register (``[[governing_documents.documents]]``).
+
+    ``decided_by`` is a unit's key (the council, the board, a committee, or an
+    administration for its head's decision) or ``chief_executive``.
+    """
+
+    key: Key
+    title: Text
+    kind: DocumentKind
+    owner: Key = Field(description="The unit that owns and reviews it")
+    decided_by: Key
+    decided_on: dt.date
+    paragraph: str = Field(default="", max_length=60)
+    next_review: dt.date | None = Field(
+        default=None, description="Else the decision date plus the kind's review interval"
+    )
+    file: str = Field(default="", max_length=500, description="Path or address of the document")
+    replaces: str = Field(default="", max_length=300)
+
+
+class GoverningDocumentsConfig(Strict):
+    """The register of governing documents and how often each kind is reviewed."""
+
+    review_years: dict[DocumentKind, Annotated[int, Field(ge=1, le=10)]] = Field(
+        default_factory=dict,
+        description="Per kind; default 4 (a term) for political, 2 for administrative",
+    )
+    notice_days: int = Field(
+        default=DEFAULT_NOTICE_DAYS,
+        ge=0,
+        le=365,
+        description="How long before its review date the owner is asked",
+    )
+    documents: list[GoverningDocumentConfig] = Field(default_factory=list)
+
+    def problems(self, units: dict[str, UnitConfig]) -> list[str]:
+        """Unknown units, a body that does not fit the kind, a review before the decision."""
+        problems: list[str] = []
+        for dup in _duplicates([d.key for d in self.documents]):
+            problems.append(f"governing_documents.documents: nyckeln ”{dup}” står mer än en gång")
+        for i, doc in enumerate(self.documents):
+            where = f"governing_documents.documents[{i}]"
+            if doc.owner not in units:
+                problems.append(f"{where}.owner: okänd enhet ”{doc.owner}”")
+            body, name = _deciding_body(doc.decided_by, units)
+            if body is None:
+                problems.append(
+                    f"{where}.decided_by: ”{doc.decided_by}” är varken fullmäktige, "
+                    "kommunstyrelsen, en nämnd, en förvaltning eller chief_executive"
+                )
+            else:
+                problem = body_problem(doc.kind, body, title=doc.title, body_name=name)
+                if problem:
+                    problems.append(f"{where}.decided_by: {problem}")
+            if doc.next_review is not None:
+                problem = review_date_problem(doc.decided_on, doc.next_review)
+                if problem:
+                    problems.append(f"{where}.next_review: {problem}")
+        return problems
+
+
+def _deciding_body(
+    decided_by: str, units: dict[str, UnitConfig]
+) -> tuple[DecidingBody | None, str | None]:
+    """The body a register's ``decided_by`` names, and its name as a message shows it."""
+    if decided_by == "chief_executive":
+        return DecidingBody.CHIEF_EXECUTIVE, "kommundirektören"
+    unit = units.get(decided_by)
+    if unit is None:
+        return None, None
+    body = BODY_OF_UNIT_KIND.get(unit.kind)
+    if body == DecidingBody.HEAD_OF_ADMINISTRATION:
+        return body, f"förvaltningschefen för {unit.name}"
+    return body, unit.name
+
+
 class MunicipalityConfig(Strict):
     municipality: MunicipalityInfo
     mail: MailConfig
@@ -558,6 +644,7 @@ class MunicipalityConfig(Strict):
     portal: PortalConfig = Field(default_factory=PortalConfig)
     plausibility: PlausibilityConfig = Field(default_factory=PlausibilityConfig)
     kolada: KoladaConfig = Field(default_factory=KoladaConfig)
+    governing_documents: GoverningDocumentsConfig = Field(default_factory=GoverningDocumentsConfig)
 
     def goal_terms(self) -> list[tuple[str, TermGoalsConfig]]:
         """Every term with its goals, with the path its fields are named by in messages.
@@ -661,6 +748,13 @@ class MunicipalityConfig(Strict):
         for i, rule in enumerate(rules):
             if rule.unit not in units:
                 problems.append(f"allocation: regel {i + 1} har okänd enhet ”{rule.unit}”")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _governing_documents(self) -> Self:
+        problems = self.governing_documents.problems({u.key: u for u in self.units})
         if problems:
             raise ValueError("\n".join(problems))
         return self
