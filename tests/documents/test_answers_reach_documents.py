@@ -16,6 +16,7 @@ from typing import Any
 
 import docx
 import pytest
+from pdf_off import _pdf_off_for_the_module  # noqa: F401  (autouse)
 from sqlmodel import Session, select
 
 from arshjul.config.apply import apply_config

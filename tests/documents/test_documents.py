@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from pdf_off import _pdf_off_for_the_module  # noqa: F401  (autouse)
 
 from arshjul.documents import (
     DOCUMENT_KINDS,

@@ -20,6 +20,7 @@ import sample_books
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.table import Table
+from pdf_off import _pdf_off_for_the_module  # noqa: F401  (autouse)
 
 from arshjul.accounts.layout import BALANCE_SHEET, with_sums
 from arshjul.documents.arsredovisning import build_arsredovisning_document

@@ -18,6 +18,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
+from pdf_off import _pdf_off_for_the_module  # noqa: F401  (autouse)
 
 from arshjul.documents import CommitteeFrame, FrameChange, build_ramar_document
 from arshjul.documents.sample import sample_ramar_data

@@ -17,6 +17,7 @@ import pytest
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.table import Table
+from pdf_off import _pdf_off_for_the_module  # noqa: F401  (autouse)
 
 from arshjul.documents.budgetdag import build_budgetdag_document, summary_header
 from arshjul.documents.ledningsdialog import build_ledningsdialog_document

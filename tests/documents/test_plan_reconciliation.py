@@ -22,6 +22,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.document import Document
+from pdf_off import _pdf_off_for_the_module  # noqa: F401  (autouse)
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 

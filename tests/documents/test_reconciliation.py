@@ -21,6 +21,7 @@ import docx
 import pytest
 from docx.document import Document
 from docx.table import Table
+from pdf_off import _pdf_off_for_the_module  # noqa: F401  (autouse)
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
