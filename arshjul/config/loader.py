@@ -80,12 +80,16 @@ def load_config(path: Path | None = None) -> LoadedConfig:
             f"{path}: konfigurationen har fel och har inte lästs in:",
             details=swedish_errors(exc),
         ) from None
-    if config.documents.template is not None:
-        template = config.documents.template
-        full = template if template.is_absolute() else path.parent / template
-        if not full.is_file():
-            raise ConfigError(
-                f"{path}: konfigurationen har fel och har inte lästs in:",
-                details=[f"documents.template: filen {full} finns inte"],
-            )
+    missing = [
+        f"documents.{name}: filen {full} finns inte"
+        for name, full in (
+            ("template", config.documents.template_path(path)),
+            ("logo", config.documents.logo_path(path)),
+        )
+        if full is not None and not full.is_file()
+    ]
+    if missing:
+        raise ConfigError(
+            f"{path}: konfigurationen har fel och har inte lästs in:", details=missing
+        )
     return LoadedConfig(config=config, path=path.resolve(), digest=hashlib.sha256(raw).hexdigest())

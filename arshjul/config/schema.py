@@ -479,6 +479,16 @@ class DocumentsConfig(Strict):
             raise ValueError(f"”{value}” ska vara en bild i PNG- eller JPEG-format")
         return value
 
+    def template_path(self, config_file: Path) -> Path | None:
+        """The template's path, a relative one read from the configuration file's folder."""
+        if self.template is None:
+            return None
+        return (
+            self.template
+            if self.template.is_absolute()
+            else Path(config_file).parent / self.template
+        )
+
     def logo_path(self, config_file: Path) -> Path | None:
         """The logo's path, a relative one read from the configuration file's folder."""
         if self.logo is None:

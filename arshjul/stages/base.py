@@ -54,11 +54,12 @@ class StageContext:
     @property
     def template(self) -> Path | None:
         """The municipality's own base Word template, if it has one."""
-        configured = self.config.documents.template
-        if configured is None:
-            return None
-        source = Path(self.municipality.config_source)
-        return configured if configured.is_absolute() else source.parent / configured
+        return self.config.documents.template_path(Path(self.municipality.config_source))
+
+    @property
+    def logo(self) -> Path | None:
+        """The municipality's logo for the documents' header, if it has one."""
+        return self.config.documents.logo_path(Path(self.municipality.config_source))
 
     @property
     def demo(self) -> bool:

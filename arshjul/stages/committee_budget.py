@@ -51,7 +51,9 @@ def compile_namndbudget(ctx: StageContext) -> list[Path]:
         not_submitted=tuple(missing),
         **meeting(ctx),
     )
-    path = build_namndbudget_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_namndbudget_document(
+        data, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir
+    )
     record_document(ctx, kind="namndbudget", title=f"Nämndernas budget {ctx.year + 1}", path=path)
     return [path]
 
@@ -86,7 +88,7 @@ def compile_oversyn(ctx: StageContext) -> list[Path]:
         election_day=election_day(ctx.year),
         **meeting(ctx),
     )
-    path = build_oversyn_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_oversyn_document(data, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir)
     record_document(ctx, kind="politisk-oversyn", title=f"Politisk översyn {ctx.year}", path=path)
     return [path]
 

@@ -49,7 +49,9 @@ def compile_ledningsdialog(ctx: StageContext) -> list[Path]:
         body=None,
         **meeting(ctx),
     )
-    path = build_ledningsdialog_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_ledningsdialog_document(
+        data, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir
+    )
     record_document(ctx, kind=ctx.stage.slug, title=f"{ctx.stage.name} {ctx.year}", path=path)
     return [path]
 
@@ -129,7 +131,7 @@ def compile_budgetdag(ctx: StageContext) -> list[Path]:
         budget_day=ctx.stage.decision_on,
         **meeting(ctx),
     )
-    path = build_budgetdag_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_budgetdag_document(data, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir)
     record_document(ctx, kind="budgetdag", title=f"Budgetdag {ctx.year}", path=path)
     return [path]
 

@@ -144,7 +144,7 @@ def write_tertial(ctx: StageContext) -> list[Path]:
         month=month,
         forecast_basis_month=follow_up_period(ctx.stage.slug).forecast_basis,
     )
-    path = build_tertial_document(report, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_tertial_document(report, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir)
     return _save(ctx, "tertial", path, f"Tertialuppföljning {ctx.year}")
 
 
@@ -161,7 +161,7 @@ def write_delar(ctx: StageContext) -> list[Path]:
         month=month,
         parts=parts,
     )
-    path = build_delar_document(report, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_delar_document(report, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir)
     return _save(ctx, "delar", path, f"Delårsrapport {ctx.year}")
 
 
@@ -196,7 +196,9 @@ def write_arsredovisning(ctx: StageContext) -> list[Path]:
     )
     if report.balance_requirement is not None and report.balance_requirement.negative:
         followup_records.open_balance_plan(ctx, report.balance_requirement.balance_result_kr)
-    path = build_arsredovisning_document(report, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_arsredovisning_document(
+        report, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir
+    )
     return _save(ctx, "arsredovisning", path, f"Årsredovisning {ctx.year}")
 
 
@@ -251,7 +253,9 @@ def write_ekonomirapport(ctx: StageContext) -> list[Path]:
     report = followup_report.follow_up(
         ctx, figures, kind=ctx.stage.slug, period=followup_report.period_name(month), month=month
     )
-    path = build_ekonomirapport_document(report, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_ekonomirapport_document(
+        report, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir
+    )
     return _save(
         ctx, ctx.stage.slug, path, f"Ekonomirapport {followup_report.period_name(month)} {ctx.year}"
     )
@@ -291,7 +295,9 @@ def write_atgardsplan(ctx: StageContext) -> list[Path]:
         plans=[plan],
     )
     unit = ctx.session.get(OrgUnit, plan.unit_id)
-    path = build_atgardsplan_document(report, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_atgardsplan_document(
+        report, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir
+    )
     return _save(ctx, "atgardsplan", path, f"Åtgärdsplan {unit.name if unit else ''}")
 
 

@@ -151,7 +151,7 @@ def compile_ramar(ctx: StageContext) -> list[Path]:
         demo=ctx.demo,
         investments_known=bool(investments),
     )
-    path = build_ramar_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_ramar_document(data, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir)
     record_document(
         ctx, kind="ramar", title=f"Preliminära ramar och anvisningar {ctx.year + 1}", path=path
     )

@@ -151,7 +151,7 @@ def compile_sep(ctx: StageContext) -> list[Path]:
     )
     if data.adopted is not None and parts.budget_income is not None:
         parts.record_adopted_budget(ctx, data.adopted)
-    path = build_sep_document(data, template=ctx.template, out_dir=ctx.out_dir)
+    path = build_sep_document(data, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir)
     record_document(
         ctx, kind=ctx.stage.slug, title=f"Strategisk och ekonomisk plan {ctx.year + 1}", path=path
     )
