@@ -17,6 +17,7 @@ from rich.progress import (
 )
 
 from arshjul.demo.summary import DemoSummary, summarize
+from arshjul.settings import get_settings
 
 
 def _progress() -> Progress:
@@ -45,8 +46,9 @@ def run_demo(year: int, out: Path, echo: Callable[[str], None]) -> DemoSummary:
     os.environ["ARSHJUL_OUTPUT_DIR"] = str(out / "dokument")
     # Flow-run logs go to the Prefect UI; the terminal shows the progress bar.
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
-    from arshjul.settings import get_settings
-
+    # The year in about a minute: a PDF costs LibreOffice two passes of 2–4 s, which
+    # for the year's fifteen documents would double it. ARSHJUL_PDF=1 asks for them.
+    os.environ.setdefault("ARSHJUL_PDF", "0")
     get_settings.cache_clear()
     settings = get_settings()
     from arshjul.runtime import prepare_prefect
@@ -140,3 +142,8 @@ def print_summary(summary: DemoSummary, seconds: float, echo: Callable[[str], No
     echo(f"  dokument: {len(summary.documents)}")
     for path in summary.documents:
         echo(f"    {path}")
+    if not get_settings().pdf:
+        echo(
+            "  PDF för publicering: inte i demon (ARSHJUL_PDF=1 arshjul demo skriver en "
+            "PDF bredvid varje dokument med LibreOffice, några sekunder per dokument)"
+        )

@@ -15,6 +15,7 @@ def run(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ARSHJUL_")}
+    environment["ARSHJUL_PDF"] = "0"  # LibreOffice's PDFs are tested in tests/documents
     environment.update(env or {})
     return subprocess.run(
         [str(ARSHJUL), *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120

@@ -41,6 +41,7 @@ def test_the_readmes_first_day_works_in_a_fresh_folder(
     (tmp_path / "arshjul").symlink_to(ROOT / "arshjul")
     (tmp_path / ".venv").symlink_to(Path(sys.executable).parent.parent)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARSHJUL_")}
+    env["ARSHJUL_PDF"] = "0"  # LibreOffice's PDFs are tested in tests/documents
     env["PREFECT_API_URL"] = str(PREFECT_API_URL.value())  # the session's server: no start-up
     result = subprocess.run(
         ["bash", "-c", "set -euo pipefail\n" + first_day_block()],

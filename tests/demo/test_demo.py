@@ -50,6 +50,7 @@ def test_demo_reports_what_it_did(tmp_path: Path) -> None:
     assert re.search(r"^ +1/\d+ Preliminära ramar och anvisningar", output, re.M)
     assert re.search(r"^Skeden .* (\d+)/\1 ", output, re.M)
     assert "\x1b[" not in output  # no colours or cursor moves in a pipe
+    assert "PDF för publicering: inte i demon (ARSHJUL_PDF=1" in output
 
     engine = sa.create_engine(f"sqlite:///{out / 'arshjul.db'}")
     with engine.connect() as db:

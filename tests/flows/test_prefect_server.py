@@ -375,6 +375,10 @@ def test_tertial_deployment_runs_on_a_worker(stack: Stack) -> None:
 
     title = docx.Document(io.BytesIO(content)).core_properties.title
     assert "Preliminära ramar" in title, title
+    # LibreOffice (installed by .ci/run) wrote the PDF for publication beside it.
+    pdf = urllib.request.Request(f"{link}/pdf", headers=request.headers)
+    with urllib.request.urlopen(pdf, timeout=10) as answer:
+        assert answer.read(5) == b"%PDF-"
 
     print(
         f"\nserver klar {healthy - started:.1f} s, work pool {pooled - healthy:.1f} s, "

@@ -861,6 +861,7 @@ def test_a_member_without_an_ownership_share_is_refused(
 def test_the_command_line_refuses_a_bad_file_with_exit_code_2(tmp_path: Path) -> None:
     arshjul = Path(sys.executable).with_name("arshjul")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ARSHJUL_")}
+    environment["ARSHJUL_PDF"] = "0"  # LibreOffice's PDFs are tested in tests/documents
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -21,6 +21,7 @@ ARSHJUL = Path(sys.executable).with_name("arshjul")
 
 def arshjul(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARSHJUL_")}
+    env["ARSHJUL_PDF"] = "0"  # LibreOffice's PDFs are tested in tests/documents
     env["ARSHJUL_DATABASE_URL"] = f"sqlite:///{cwd / 'arshjul.db'}"
     return subprocess.run(
         [str(ARSHJUL), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
