@@ -588,6 +588,10 @@ class GoverningDocumentsConfig(Strict):
         le=365,
         description="How long before its review date the owner is asked",
     )
+    ask_owners: bool = Field(
+        default=True,
+        description="The daily watch asks owners to review and escalates late reviews",
+    )
     documents: list[GoverningDocumentConfig] = Field(default_factory=list)
 
     def problems(self, units: dict[str, UnitConfig]) -> list[str]:

@@ -21,6 +21,7 @@ from arshjul.calendar.schedule import ScheduledStage, build_schedule
 from arshjul.calendar.stages import CATALOGUE_ORDER
 from arshjul.config.stored import municipality_config
 from arshjul.governance.decisions import RECORDED_DECISIONS
+from arshjul.lifecycle.reviews import RegisterCounts, register_counts
 from arshjul.lifecycle.status import RequestStatus, request_statuses
 from arshjul.models import (
     ActionPlan,
@@ -296,3 +297,11 @@ def _attention(
                     )
                 )
     return found
+
+
+def governing_document_counts(
+    session: Session, *, municipality: Municipality, year: int, as_of: dt.datetime
+) -> RegisterCounts:
+    """The register of governing documents for the year's overview: reviewed in ``year``,
+    due and overdue as of ``as_of`` (counted by ``arshjul/lifecycle/reviews.py``)."""
+    return register_counts(session, municipality=municipality, year=year, as_of=as_of)

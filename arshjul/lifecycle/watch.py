@@ -50,6 +50,7 @@ from arshjul.calendar.workdays import WORKING_DAYS
 from arshjul.config.stored import municipality_config
 from arshjul.governance import readiness
 from arshjul.lifecycle.requests import request_context
+from arshjul.lifecycle.reviews import queue_review_escalations, queue_review_requests
 from arshjul.mail.outbox import enqueue
 from arshjul.models import (
     ContactRole,
@@ -75,6 +76,9 @@ class WatchReport:
     escalations: int = 0
     closed: int = 0
     ready: list[StageInstance] = field(default_factory=list)
+    # Governing documents (arshjul/lifecycle/reviews.py): owners asked, late reviews escalated.
+    review_requests: int = 0
+    review_escalations: int = 0
 
 
 def due_reminder(request: SubmissionRequest, today: dt.date, offsets: list[int]) -> int | None:
@@ -111,6 +115,10 @@ def run_watch(session: Session, *, municipality: Municipality, as_of: dt.datetim
     report.closed = close_expired_requests(session, municipality=municipality, as_of=as_of)
     report.reminders = queue_reminders(session, municipality=municipality, as_of=as_of)
     report.escalations = queue_escalations(session, municipality=municipality, as_of=as_of)
+    report.review_requests = queue_review_requests(session, municipality=municipality, as_of=as_of)
+    report.review_escalations = queue_review_escalations(
+        session, municipality=municipality, as_of=as_of
+    )
     report.ready = mark_ready_stages(session, municipality=municipality, as_of=as_of)
     return report
 

@@ -30,6 +30,8 @@ from arshjul.lifecycle.watch import (
     mark_ready_stages,
     queue_escalations,
     queue_reminders,
+    queue_review_escalations,
+    queue_review_requests,
 )
 from arshjul.models import Municipality
 from arshjul.models.db import session_scope
@@ -117,14 +119,36 @@ def close_requests(run: WatchRun) -> int:
 
 @step("Påminn om sista dag", "påminnelser-{run.day}")
 def remind(run: WatchRun) -> int:
-    """Queue the reminders due today; the number queued."""
-    return _counted(run, "påminnelserna", queue_reminders, "%d påminnelser köade för utskick")
+    """Queue the reminders due today, and the reviews of governing documents due; reminders.
+
+    The review requests ride on this step (today's mail to the units) and are logged on
+    their own; the count returned stays the reminders', which the flow reports as such.
+    """
+    reminders = _counted(run, "påminnelserna", queue_reminders, "%d påminnelser köade för utskick")
+    _counted(
+        run,
+        "översynerna av styrdokument",
+        queue_review_requests,
+        "%d begäranden om översyn av styrdokument köade för utskick",
+    )
+    return reminders
 
 
 @step("Eskalera försenade begäranden", "eskalera-{run.day}")
 def escalate(run: WatchRun) -> int:
-    """Queue the escalations due today; the number queued."""
-    return _counted(run, "eskaleringarna", queue_escalations, "%d eskaleringar köade för utskick")
+    """Queue the escalations due today, late reviews of governing documents too; the former.
+
+    A late review is escalated as a late submission is, in this step, and logged on its
+    own: the count returned stays the submissions', which the flow reports as such.
+    """
+    late = _counted(run, "eskaleringarna", queue_escalations, "%d eskaleringar köade för utskick")
+    _counted(
+        run,
+        "eskaleringarna av översyner",
+        queue_review_escalations,
+        "%d eskaleringar av försenade översyner köade för utskick",
+    )
+    return late
 
 
 @step("Markera klara skeden", "klara-skeden-{run.day}")
