@@ -76,6 +76,9 @@ API_URL_VARIABLE = "PREFECT_API_URL"
 # Beside Prefect's own server.pid, in the same PREFECT_HOME: a server belongs to a home.
 SERVER_FILE_NAME = "arshjul-server.json"
 PREFECT_PID_FILE_NAME = "server.pid"  # prefect.cli._server_utils.SERVER_PID_FILE_NAME
+# The warm process beside it (arshjul/launcher.py): its socket and its log.
+WARM_SOCKET_NAME = "arshjul-warm.sock"
+WARM_LOG_NAME = "arshjul-warm.log"
 # Loopback answers at once or is refused at once; a server busy with a SQLite lock
 # may take a moment, and giving up on it would send the run to a temporary server.
 HEALTH_TIMEOUT_SECONDS = 5.0
@@ -94,9 +97,29 @@ class LocalServer:
         return f"{self.url}/api"
 
 
+def process_alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, left unreaped by a container's init, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process of that number
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (not Linux): the signal said it exists
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
 def prefect_home() -> Path:
     """Prefect's home folder (its database, profiles and the server's files)."""
     return Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+
+
+def warm_socket(home: Path | None = None) -> Path:
+    """Where the warm process of ``arshjul server start`` listens for commands."""
+    return (home or prefect_home()) / WARM_SOCKET_NAME
 
 
 def server_file(home: Path | None = None) -> Path:

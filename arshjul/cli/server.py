@@ -31,13 +31,16 @@ from arshjul.cli.outcome import EXIT_DONE, EXIT_FAULT, EXIT_INPUT, EXIT_NOT_FOUN
 from arshjul.cli.swedish import SwedishTyper
 from arshjul.runtime import (
     PREFECT_PID_FILE_NAME,
+    WARM_LOG_NAME,
     LocalServer,
     answers,
     configured_api_url,
     no_telemetry,
     prefect_home,
+    process_alive,
     read_local_server,
     server_file,
+    warm_socket,
     write_local_server,
 )
 
@@ -68,21 +71,6 @@ def _prefect(*arguments: str) -> subprocess.CompletedProcess[str]:
         start_new_session=True,
         check=False,
     )
-
-
-def _alive(pid: int) -> bool:
-    """Whether the process runs (a zombie, left unreaped by a container's init, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process of that number
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no /proc (not Linux): the signal said it exists
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def _prefect_pid(home: Path) -> int | None:
@@ -165,17 +153,18 @@ def start_command(
     running = read_local_server(home)
     if running is not None and answers(running.api_url):
         typer.echo(f"Prefect-servern kör redan: {running.url}")
+        _start_warm_process(home)
         _say_how_it_is_found(running)
         raise typer.Exit(EXIT_DONE)
     # What a stopped or crashed server left behind would stop Prefect from starting.
     pid = _prefect_pid(home)
-    if pid is not None and _alive(pid) and running is not None and running.pid == pid:
+    if pid is not None and process_alive(pid) and running is not None and running.pid == pid:
         raise _fail(
             f"Prefect-servern (process {pid}) kör men svarar inte på {running.url}. "
             "Vänta en stund, eller starta om den: arshjul server stop; arshjul server start",
             EXIT_INPUT,
         )
-    if pid is not None and _alive(pid):
+    if pid is not None and process_alive(pid):
         raise _fail(
             f"En Prefect-server som inte startades med arshjul kör redan i bakgrunden "
             f"(process {pid}, {home / PREFECT_PID_FILE_NAME}). Stoppa den med "
@@ -209,8 +198,8 @@ def start_command(
         raise _fail("prefect server start misslyckades (Prefects svar ovan).", EXIT_FAULT)
     server = LocalServer(url=url, pid=pid, home=home)
     while not answers(server.api_url, timeout=2.0):
-        if not _alive(pid) or time.monotonic() - started > timeout:
-            why = "avslutades" if not _alive(pid) else f"svarade inte inom {timeout} s"
+        if not process_alive(pid) or time.monotonic() - started > timeout:
+            why = "avslutades" if not process_alive(pid) else f"svarade inte inom {timeout} s"
             _terminate(pid)
             (home / PREFECT_PID_FILE_NAME).unlink(missing_ok=True)
             raise _fail(
@@ -221,7 +210,26 @@ def start_command(
         time.sleep(0.25)
     write_local_server(server)
     typer.echo(f"Prefect-servern kör (klar på {time.monotonic() - started:.0f} s).")
+    _start_warm_process(home)
     _say_how_it_is_found(server)
+
+
+def _start_warm_process(home: Path) -> None:
+    """The process that has imported Prefect and the flows once, for run and watch.
+
+    It ends by itself when the server stops (arshjul/launcher.py says why it exists).
+    """
+    if warm_socket(home).exists():
+        return  # one from before answers, or the launcher falls back and this one is stale
+    with (home / WARM_LOG_NAME).open("ab") as log:
+        subprocess.Popen(
+            [sys.executable, "-m", "arshjul.launcher", "--warm"],
+            env=os.environ.copy(),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # outlives this command and its terminal, as the server
+        )
 
 
 def _say_how_it_is_found(server: LocalServer) -> None:
@@ -269,7 +277,7 @@ def stop_command() -> None:
     home = prefect_home()
     running = read_local_server(home)
     pid = _prefect_pid(home)
-    if pid is None or not _alive(pid):
+    if pid is None or not process_alive(pid):
         (home / PREFECT_PID_FILE_NAME).unlink(missing_ok=True)
         server_file(home).unlink(missing_ok=True)
         typer.echo("Ingen Prefect-server kör i bakgrunden; inget att stoppa.")
@@ -290,7 +298,7 @@ def stop_command() -> None:
 
 def _wait_until_gone(pid: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
-    while _alive(pid):
+    while process_alive(pid):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)

@@ -16,6 +16,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,13 @@ def test_start_status_a_run_on_it_and_stop(prefect_home: Path, tmp_path: Path) -
         status = arshjul("server", "status")
         assert status.returncode == 0 and f"Prefect-servern kör: {url}" in status.stdout
 
+        # The warm process (arshjul/launcher.py) has imported Prefect and the flows once.
+        warm = prefect_home / "arshjul-warm.sock"
+        deadline = time.monotonic() + 120
+        while not warm.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert warm.exists(), (prefect_home / "arshjul-warm.log").read_text()
+
         before = asyncio.run(_flow_runs(f"{url}/api"))
         watched = arshjul("watch", "--as-of", AS_OF)
         assert watched.returncode == 0, watched.stdout + watched.stderr
@@ -109,6 +117,13 @@ def test_start_status_a_run_on_it_and_stop(prefect_home: Path, tmp_path: Path) -
         (flow_run, flow_name) = new[0]
         assert flow_name == "Bevakning" and flow_run.state_name == "Completed"
         assert str(flow_run.parameters["as_of"]).startswith(AS_OF)
+        # It ran in a child of the warm process, on this command's folder and output.
+        assert (
+            f"arshjul watch --as-of {AS_OF} i {work}"
+            in (prefect_home / "arshjul-warm.log").read_text()
+        )
+        refused = arshjul("run", "nix", "--year", "2027")
+        assert refused.returncode == 3 and "inget skede som heter ”nix”" in refused.stderr
     finally:
         stopped = arshjul("server", "stop")
         pid_file = prefect_home / "server.pid"
@@ -120,3 +135,8 @@ def test_start_status_a_run_on_it_and_stop(prefect_home: Path, tmp_path: Path) -
     assert status.returncode == 3
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # the port is free again
+    # The warm process ends with its server; a command then runs in its own process.
+    deadline = time.monotonic() + 30
+    while warm.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not warm.exists()
