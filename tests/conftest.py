@@ -17,7 +17,6 @@ import os
 import shutil
 import signal
 import socket
-import sys
 import tempfile
 import time
 import uuid
@@ -74,22 +73,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """The controller (or the only process) stops the session's server after the workers."""
     if getattr(config, "workerinput", None) is None and _embedded_dir is not None:
         _stop_embedded(_embedded_dir)
-
-
-_THIS_CONFTEST = sys.modules[__name__]
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """After collection, ``import conftest`` means this file again.
-
-    Test modules import helpers with ``from conftest import ...``, which finds the
-    conftest.py imported last: tests/kolada/conftest.py's, imported after this one,
-    answered for test_reconciliation's ``from conftest import _postgres_url``, run
-    later inside a fixture (ImportError). The Kolada tests import FakeKolada while
-    they are collected, so they keep theirs. The lasting fix is helpers in modules
-    of their own names.
-    """
-    sys.modules["conftest"] = _THIS_CONFTEST
 
 
 def pytest_report_header(config: pytest.Config) -> str:
