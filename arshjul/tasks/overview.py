@@ -37,9 +37,9 @@ COLUMNS = (
     "Beslut",
     "Läge",
     "Svar",
-    "Sena svar",
-    "Öppna begäranden",
-    "Över tröskeln",
+    "Sena",
+    "Öppna",
+    "Avvikelser",
     "Åtgärdsplaner",
 )
 NOTHING_TO_DO = "Inget behöver åtgärdas i dag."
@@ -62,15 +62,18 @@ def overview_markdown(overview: YearOverview) -> str:
     """The year as one markdown table, stage by stage in calendar order, then its documents.
 
     ``Beslut``: the registered decision (paragraph and day), else the day it is
-    due; ``Svar``: answered of asked; ``Över tröskeln``: deviations beyond the
-    threshold; ``Åtgärdsplaner``: action plans not yet closed.
+    due; ``Svar``: answered of asked; ``Avvikelser``: deviations beyond the
+    threshold; ``Åtgärdsplaner``: action plans not yet closed. The headers are
+    short and the line above the table says what each counts: twelve long ones
+    did not fit the UI's page beside its side panel.
     """
     lines = [
         f"# {overview.title}",
         "",
         f"Läget den {overview.as_of.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}. "
-        "Svar: inlämnade av begärda. Beslut: paragraf och dag när beslutet är registrerat, "
-        "annars dagen det ska fattas.",
+        "Svar: inlämnade av begärda; sena: inlämnade efter sista dag; öppna: begäranden "
+        "utan svar; avvikelser: över tröskeln; åtgärdsplaner: inte avslutade. Beslut: "
+        "paragraf och dag när beslutet är registrerat, annars dagen det ska fattas.",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "---|" * len(COLUMNS),

@@ -348,7 +348,7 @@ def test_tertial_deployment_runs_on_a_worker(stack: Stack) -> None:
         " ON stage_instance.id = submission_request.stage_instance_id"
         " WHERE stage_instance.slug = 'tertial' AND submission_request.state = 'open'",
     )
-    assert tertial["Svar"] == f"0 av {asked}" and tertial["Öppna begäranden"] == str(asked)
+    assert tertial["Svar"] == f"0 av {asked}" and tertial["Öppna"] == str(asked)
     assert tertial["Läge"] == "öppet, väntar på underlag"
     frames = rows["Preliminära ramar och anvisningar"]
     assert frames["Läge"] == "sammanställt", frames
