@@ -313,3 +313,42 @@ def test_the_command_line_imports_and_refuses_in_swedish(arboga: Engine, tmp_pat
     assert "”Avfallspolicy” är en policy" in refused.stderr
     with Session(arboga) as session:
         assert len(_register(session)) == 19
+
+
+def test_the_review_interval_is_configurable_per_kind(tmp_path: Path) -> None:
+    text = SHIPPED.replace(
+        "# [governing_documents.review_years]\n# guideline = 4\n",
+        "[governing_documents.review_years]\nguideline = 2\n",
+    )
+    assert text != SHIPPED
+    cfg = load_config(_write(tmp_path, text)).config
+    assert cfg.governing_documents.review_years == {DocumentKind.GUIDELINE: 2}
+    with pytest.raises(ConfigError, match="review_years"):
+        load_config(_write(tmp_path, text.replace("guideline = 2", "guideline = 0")))
+
+
+def test_a_guideline_reviewed_every_two_years_when_configured(
+    engine: Engine, tmp_path: Path
+) -> None:
+    text = SHIPPED.replace(
+        "# [governing_documents.review_years]\n# guideline = 4\n",
+        "[governing_documents.review_years]\nguideline = 2\n",
+    )
+    with Session(engine) as session:
+        apply_config(session, load_config(_write(tmp_path, text)))
+        rows = {r.key: r for r in _register(session)}
+    # Riktlinjer för styrdokument, KF § 61 on 25 May 2023: two years on, not four.
+    assert rows["riktlinjer-styrdokument"].review_interval_years == 2
+    assert rows["riktlinjer-styrdokument"].next_review_on == dt.date(2025, 5, 25)
+    assert rows["finanspolicy"].next_review_on == dt.date(2027, 10, 26)  # a policy: a term
+
+
+def test_an_older_version_read_after_its_successor_is_kept_but_not_in_force(
+    db: tuple[Session, Municipality], tmp_path: Path
+) -> None:
+    session, _ = db
+    path = _csv(tmp_path, "finanspolicy;Finanspolicy;policy;ks;kf;2019-05-23;KF § 61;;;")
+    assert "1 ny" in _import(db, path)
+    versions = {v.decided_on: v for v in _register(session) if v.key == "finanspolicy"}
+    assert versions[dt.date(2019, 5, 23)].state == DocumentState.SUPERSEDED
+    assert versions[dt.date(2023, 10, 26)].state == DocumentState.IN_FORCE
