@@ -61,6 +61,7 @@ def _context(data: RamarDocumentData) -> dict[str, object]:
         "sammantrade": data.meeting_date,
         "underlag": list(data.instructions.items),
         "sista_dag": data.instructions.deadline,
+        "budgetberedning": data.preparation_on,
         "mottagare": data.instructions.submit_to,
     }
 

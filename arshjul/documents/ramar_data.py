@@ -157,6 +157,9 @@ class RamarDocumentData:
     investments_known: bool = True  # False: no investment frame for the year is imported
     # Legal checks the timetable breaks and the configuration accepts: "Avsteg: … Skäl: …".
     waivers: tuple[str, ...] = ()
+    # The budget preparation's day (the budgetdag stage's decision) from the calendar: the
+    # prose says when, not "i maj" (Arboga's month).
+    preparation_on: dt.date | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "committees", tuple(self.committees))

@@ -147,6 +147,7 @@ def compile_ramar(ctx: StageContext) -> list[Path]:
         election_year=schedule.election_year,
         election_day=schedule.election_day,
         waivers=tuple(w.sentence() for w in schedule.waived),
+        preparation_on=preparation.decision if (preparation := schedule.get("budgetdag")) else None,
         meeting_date=ctx.stage.decision_on,
         demo=ctx.demo,
         investments_known=bool(investments),
