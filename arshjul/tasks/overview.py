@@ -37,10 +37,8 @@ COLUMNS = (
     "Beslut",
     "Läge",
     "Svar",
-    "Sena",
     "Öppna",
     "Avvikelser",
-    "Åtgärdsplaner",
 )
 NOTHING_TO_DO = "Inget behöver åtgärdas i dag."
 
@@ -62,18 +60,18 @@ def overview_markdown(overview: YearOverview) -> str:
     """The year as one markdown table, stage by stage in calendar order, then its documents.
 
     ``Beslut``: the registered decision (paragraph and day), else the day it is
-    due; ``Svar``: answered of asked; ``Avvikelser``: deviations beyond the
-    threshold; ``Åtgärdsplaner``: action plans not yet closed. The headers are
-    short and the line above the table says what each counts: twelve long ones
-    did not fit the UI's page beside its side panel.
+    due; ``Svar``: answered of asked, and how many late; ``Avvikelser``:
+    deviations beyond the threshold, and the action plans not yet closed. Eight
+    columns: twelve did not fit the UI's page beside its side panel.
     """
     lines = [
         f"# {overview.title}",
         "",
         f"Läget den {overview.as_of.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}. "
-        "Svar: inlämnade av begärda; sena: inlämnade efter sista dag; öppna: begäranden "
-        "utan svar; avvikelser: över tröskeln; åtgärdsplaner: inte avslutade. Beslut: "
-        "paragraf och dag när beslutet är registrerat, annars dagen det ska fattas.",
+        "Svar: inlämnade av begärda, och hur många av dem som kom efter sista dag. Öppna: "
+        "begäranden utan svar. Avvikelser: över tröskeln, och åtgärdsplaner som inte är "
+        "avslutade. Beslut: paragraf och dag när beslutet är registrerat, annars dagen det "
+        "ska fattas.",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "---|" * len(COLUMNS),
@@ -86,11 +84,9 @@ def overview_markdown(overview: YearOverview) -> str:
             f"{row.deadline_on:%Y-%m-%d}",
             _cell(row.decision) or due,
             row.state_sv,
-            f"{row.answered} av {row.requests}" if row.requests else "–",
-            str(row.answered_late),
+            _answers(row.answered, row.requests, row.answered_late),
             str(row.open_requests),
-            str(row.deviations_beyond),
-            str(row.open_action_plans),
+            _deviations(row.deviations_beyond, row.open_action_plans),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     if overview.waivers:
@@ -109,6 +105,20 @@ def overview_markdown(overview: YearOverview) -> str:
         "Dokumenten på webben).",
     ]
     return "\n".join(lines)
+
+
+def _answers(answered: int, asked: int, late: int) -> str:
+    """``8 av 10, 2 sena``; a dash when nobody was asked."""
+    if not asked:
+        return "–"
+    return f"{answered} av {asked}" + (f", {late} {'sen' if late == 1 else 'sena'}" if late else "")
+
+
+def _deviations(beyond: int, plans: int) -> str:
+    """``1, 1 åtgärdsplan``: deviations beyond the threshold and the plans still open."""
+    if not plans:
+        return str(beyond)
+    return f"{beyond}, {plans} {'åtgärdsplan' if plans == 1 else 'åtgärdsplaner'}"
 
 
 def attention_markdown(overviews: list[YearOverview]) -> str:

@@ -135,7 +135,11 @@ def test_the_year_shows_every_stage_and_counts_what_the_database_holds(engine: E
     assert delar.state_sv == "planerat" and delar.requests == 0
 
     table = overview_markdown(overview)
-    assert "| Tertialuppföljning" in table and f"| 2 av {asked} |" in table
+    assert (
+        "| Tertialuppföljning" in table
+        and f"| 2 av {asked}, 1 sen |" in table
+        and "| 1, 1 åtgärdsplan |" in table
+    )
     listed = f"[Tertialuppföljning 2027 (version 1)]({document.url})"
     assert f"- Tertialuppföljning (t.o.m. april): {listed}" in table
     assert "file://" not in table
