@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from arshjul.config.stored import municipality_config
@@ -119,7 +120,12 @@ def queue_review_requests(
 def queue_review_escalations(
     session: Session, *, municipality: Municipality, as_of: dt.datetime
 ) -> int:
-    """Escalate every unanswered review past its date, as a late submission; how many now."""
+    """Escalate every unanswered review past its date, as a late submission; how many now.
+
+    A review answered "to be revised" by a date that has passed while the version is
+    still in force (no new decision registered) is late in the same way, counted from
+    that date: the answer promised a revision, and none has come.
+    """
     config = municipality_config(municipality)
     if not config.governing_documents.ask_owners:
         return 0
@@ -131,8 +137,13 @@ def queue_review_escalations(
         select(DocumentReview)
         .where(
             DocumentReview.municipality_id == mid,
-            col(DocumentReview.outcome).is_(None),
-            col(DocumentReview.due_on) < today,
+            or_(
+                and_(col(DocumentReview.outcome).is_(None), col(DocumentReview.due_on) < today),
+                and_(
+                    col(DocumentReview.outcome) == ReviewOutcome.REVISE,
+                    col(DocumentReview.revise_by) < today,
+                ),
+            ),
         )
         .order_by(col(DocumentReview.id))
     ).all()
@@ -141,7 +152,9 @@ def queue_review_escalations(
         assert document is not None
         if document.state != DocumentState.IN_FORCE:
             continue  # replaced or repealed meanwhile: nothing left to review
-        late = review_working_days_late(review.due_on, today)
+        since = review.revise_by if review.outcome == ReviewOutcome.REVISE else review.due_on
+        assert since is not None
+        late = review_working_days_late(since, today)
         for level, after in ((1, 1), (2, chief_after)):
             if late >= after and _escalate(session, municipality, review, document, level, late):
                 queued += 1
@@ -227,6 +240,12 @@ def register_counts(
     for document in documents_in_force(session, municipality_id=mid):
         review = _review_for(session, document)
         if review is not None and review.outcome is not None:
+            # A promised revision whose date has passed, with no new decision, is overdue.
+            overdue += (
+                review.outcome == ReviewOutcome.REVISE
+                and review.revise_by is not None
+                and review.revise_by < today
+            )
             continue
         status = review_status(document.next_review_on, today, notice_days=notice)
         due += status == ReviewStatus.DUE
@@ -320,18 +339,34 @@ def _escalate(
     if not to:
         return False
     days = f"{days_late} {'arbetsdag' if days_late == 1 else 'arbetsdagar'}"
+    if review.outcome == ReviewOutcome.REVISE and review.revise_by is not None:
+        key = f"oversyn-revidering:{review.id}:{level}"
+        subject = f"Eskalering: revideringen av {document.title} är försenad"
+        heading = "Eskalering: reviderat styrdokument saknas"
+        what = (
+            f"{owner.name} svarade att {_what(document)} ska revideras senast "
+            f"{format_date(review.revise_by)}, för {days} sedan. Inget nytt beslut är "
+            "registrerat."
+        )
+    else:
+        key = f"oversyn-eskalering:{review.id}:{level}"
+        subject = f"Eskalering: översynen av {document.title} är försenad"
+        heading = "Eskalering: översyn av styrdokument saknas"
+        what = (
+            f"{owner.name} har inte besvarat översynen av {_what(document)}. Den "
+            f"skulle vara klar {format_date(review.due_on)}, för {days} sedan."
+        )
     message = enqueue(
         session,
         municipality=municipality,
-        dedup_key=f"oversyn-eskalering:{review.id}:{level}",
+        dedup_key=key,
         purpose="review_escalation",
         template="notification",
         context={
-            "subject_text": f"Eskalering: översynen av {document.title} är försenad",
-            "heading": "Eskalering: översyn av styrdokument saknas",
+            "subject_text": subject,
+            "heading": heading,
             "paragraphs": [
-                f"{owner.name} har inte besvarat översynen av {_what(document)}. Den "
-                f"skulle vara klar {format_date(review.due_on)}, för {days} sedan.",
+                what,
                 (
                     f"Du får det här som {who} för {owner.name}. Se till att ägaren svarar: "
                     "oförändrat, ska revideras (med datum) eller ska upphävas."

@@ -202,3 +202,63 @@ def test_the_election_years_political_review_lists_the_political_documents_due_i
     assert len(due) == 18
     assert "Rutin för attest av fakturor" not in {d.title for d in due}
     assert [d.next_review_on for d in due] == sorted(d.next_review_on for d in due)
+
+
+def test_a_promised_revision_that_does_not_come_is_escalated_until_it_is_decided(
+    db: tuple[Session, Municipality], tmp_path: Path
+) -> None:
+    session, municipality = db
+    _watch(db, FIRST_ASKED)
+    [review] = session.exec(select(DocumentReview)).all()
+    record_review_answer(
+        session,
+        review=review,
+        outcome=ReviewOutcome.REVISE,
+        revise_by=dt.date(2027, 4, 30),
+        answered_by="ks.sekreterare@arboga.example",
+        as_of=dt.datetime(2027, 2, 10, 10, 0, tzinfo=STOCKHOLM),
+    )
+    session.commit()
+    # Answered: no escalation at the review date (23 February) …
+    assert _watch(db, dt.datetime(2027, 3, 1, 7, 0, tzinfo=STOCKHOLM))[1] == 0
+    # … but a working day after the promised date (Friday 30 April → Monday 3 May) there is
+    # (beside the premises plan's and the regulation's, overdue since April, unanswered).
+    _watch(db, dt.datetime(2027, 5, 3, 7, 0, tzinfo=STOCKHOLM))
+    [message] = _revision_escalations(session)
+    assert message.subject == "Eskalering: revideringen av Politiskt program är försenad"
+    assert "ska revideras senast 30 april 2027" in message.body_text
+    # The revised programme is decided and registered: a new version, the old one kept.
+    revised = tmp_path / "program.csv"
+    revised.write_text(
+        "nyckel;titel;slag;ägare;beslutat_av;beslutsdatum;paragraf\n"
+        "politiskt-program;Politiskt program;program;ks;KF;2027-05-04;KF § 52\n",
+        encoding="utf-8",
+    )
+    import_governing_documents(
+        session,
+        municipality=municipality,
+        path=revised,
+        as_of=dt.datetime(2027, 5, 5, 9, 0, tzinfo=STOCKHOLM),
+        actor="test",
+    )
+    session.commit()
+    versions = session.exec(
+        select(GoverningDocument)
+        .where(GoverningDocument.key == "politiskt-program")
+        .order_by(GoverningDocument.decided_on)  # type: ignore[arg-type]
+    ).all()
+    assert [(v.paragraph, v.state) for v in versions] == [
+        ("KF § 14", "superseded"),
+        ("KF § 52", "in_force"),
+    ]
+    # Three working days after the promise the chief would be told; the decision ended it.
+    _watch(db, dt.datetime(2027, 5, 10, 7, 0, tzinfo=STOCKHOLM))
+    assert len(_revision_escalations(session)) == 1
+
+
+def _revision_escalations(session: Session) -> list[OutboxMessage]:
+    return [
+        m
+        for m in _mail(session, "review_escalation")
+        if m.dedup_key.startswith("oversyn-revidering:")
+    ]
