@@ -21,7 +21,16 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from arshjul.calendar.workdays import WORKING_DAYS
+from arshjul.errors import ArshjulError
+from arshjul.formats import format_date
 from arshjul.governance.terms import TERM_YEARS
+from arshjul.models.governing import (
+    REVIEW_OUTCOME_SV,
+    DocumentReview,
+    GoverningDocument,
+    ReviewOutcome,
+)
+from arshjul.timezone import STOCKHOLM
 
 
 class DocumentKind(StrEnum):
@@ -233,3 +242,41 @@ def review_working_days_late(next_review_on: dt.date, today: dt.date) -> int:
     if today <= next_review_on:
         return 0
     return WORKING_DAYS.working_days_between(next_review_on, today)
+
+
+def answer_review(
+    review: DocumentReview,
+    document: GoverningDocument,
+    *,
+    outcome: ReviewOutcome,
+    answered_by: str,
+    as_of: dt.datetime,
+    revise_by: dt.date | None = None,
+    comment: str = "",
+) -> None:
+    """The owner's answer and what it means for the document, set on both (the caller
+    stores them).
+
+    Unchanged: reviewed today, next review one interval from today. To be revised:
+    ``revise_by`` is required (and after today); the version stays in force until the
+    revised one is decided. To be repealed: the proposal is recorded; the document
+    stays in force until the deciding body repeals it. A review answered once is not
+    answered again (a second answer is refused, naming the first).
+    """
+    today = as_of.astimezone(STOCKHOLM).date()
+    if review.outcome is not None:
+        first = REVIEW_OUTCOME_SV[ReviewOutcome(review.outcome)]
+        raise ArshjulError(f"Översynen av ”{document.title}” är redan besvarad: {first}.")
+    if outcome == ReviewOutcome.REVISE and (revise_by is None or revise_by <= today):
+        raise ArshjulError(
+            f"”{document.title}” ska revideras: ange ett datum efter {format_date(today)} "
+            "då det reviderade dokumentet ska vara klart."
+        )
+    review.outcome = outcome
+    review.revise_by = revise_by if outcome == ReviewOutcome.REVISE else None
+    review.comment = comment
+    review.answered_at = as_of
+    review.answered_by = answered_by
+    document.last_reviewed_on = today
+    if outcome == ReviewOutcome.UNCHANGED:
+        document.next_review_on = next_review(today, document.review_interval_years)

@@ -31,6 +31,7 @@ from arshjul.governance.documents import (
     KIND_WORDS,
     DecidingBody,
     DocumentKind,
+    answer_review,
     body_problem,
     next_review,
     review_date_problem,
@@ -51,8 +52,22 @@ from arshjul.imports.columns import (
     unit_index,
 )
 from arshjul.imports.reader import Cell, read_table
-from arshjul.models import AuditEntry, Municipality, OrgUnit, UnitKind
-from arshjul.queries.governing import find_version, store_version
+from arshjul.models import (
+    AuditEntry,
+    DocumentState,
+    Municipality,
+    OrgUnit,
+    ReviewOutcome,
+    UnitKind,
+)
+from arshjul.models.governing import REVIEW_OUTCOME_SV
+from arshjul.queries.governing import (
+    find_version,
+    last_answer,
+    open_review,
+    present_review,
+    store_version,
+)
 from arshjul.timezone import STOCKHOLM
 
 SLUG = "styrdokument"
@@ -92,8 +107,35 @@ COLUMNS: tuple[Column, ...] = (
     Column("nästa_översyn", ColumnType.TEXT, "next_review", required=False),
     Column("fil", ColumnType.TEXT, "file", required=False, max_length=500),
     Column("ersätter", ColumnType.TEXT, "replaces", required=False, max_length=300),
+    # The owner's answer to a review of a version in the register (item 5): the
+    # controller who receives it by e-mail records it by re-importing the register.
+    Column(
+        "översyn",
+        ColumnType.CHOICE,
+        "review",
+        required=False,
+        aliases=("översynens_svar", "svar"),
+        choices={
+            "oförändrat": ReviewOutcome.UNCHANGED,
+            "ska revideras": ReviewOutcome.REVISE,
+            "ska upphävas": ReviewOutcome.REPEAL,
+            "oförändrad": ReviewOutcome.UNCHANGED,
+            "revideras": ReviewOutcome.REVISE,
+            "upphävas": ReviewOutcome.REPEAL,
+        },
+    ),
+    Column(
+        "revideras_senast", ColumnType.TEXT, "revise_by", required=False, aliases=("klart_senast",)
+    ),
 )
-_DATES = ("decided_on", "next_review")
+_DATES = ("decided_on", "next_review", "revise_by")
+#: The optional columns whose absence keeps a stored version's value, and its field.
+_KEPT_WHEN_ABSENT = {
+    "paragraf": "paragraph",
+    "fil": "file",
+    "ersätter": "replaces",
+    "översyn_år": "review_interval_years",
+}
 
 #: The words for a body that is not a unit of the organisation.
 _BODY_WORDS: dict[str, DecidingBody] = {
@@ -121,6 +163,11 @@ class _Document:
     key: str
     decided_on: dt.date
     values: dict[str, Any]
+    review: ReviewOutcome | None = None
+    revise_by: dt.date | None = None
+    # Fields whose column the file leaves out: a version already in the register keeps
+    # its own (a file of answers need not repeat every address and paragraph).
+    absent: frozenset[str] = frozenset()
 
 
 def import_governing_documents(
@@ -168,10 +215,17 @@ def import_governing_documents(
     )
     configured = municipality_config(municipality).governing_documents.review_years
     documents = _check(table.file, table.headers, table.header_row, table.rows, ctx, configured)
+    problems = Problems(table.file)
+    answering: list[_Document] = []
     for document in documents:
         existing = find_version(
             session, municipality_id=mid, key=document.key, decided_on=document.decided_on
         )
+        if existing is not None:
+            for name in document.absent:
+                document.values[name] = getattr(existing, name)
+        if document.review is not None and _new_answer(document, existing, session, problems):
+            answering.append(document)
         if existing is None:
             report.created += 1
         elif any(
@@ -183,6 +237,10 @@ def import_governing_documents(
             report.updated += 1
         else:
             report.unchanged += 1
+    problems.raise_if_any()
+    # An answer changes the register even where the version's own values do not.
+    report.updated += len(answering)
+    report.unchanged -= min(report.unchanged, len(answering))
     if dry_run or not report.changed:
         return report
     for document in documents:
@@ -194,6 +252,22 @@ def import_governing_documents(
             values=document.values,
             source=table.file[:300],
         )
+    for document in answering:
+        version = find_version(
+            session, municipality_id=mid, key=document.key, decided_on=document.decided_on
+        )
+        assert version is not None and document.review is not None
+        review = open_review(session, version, as_of=as_of)
+        answer_review(
+            review,
+            version,
+            outcome=document.review,
+            revise_by=document.revise_by,
+            answered_by=actor,
+            as_of=as_of,
+        )
+        session.add(review)
+        session.add(version)
     session.add(
         AuditEntry(
             municipality_id=mid,
@@ -235,6 +309,9 @@ def _check(
             "Inget har ändrats."
         )
     used = set(header.positions.values())
+    absent = {field for name, field in _KEPT_WHEN_ABSENT.items() if name not in header.positions}
+    if "översyn_år" not in header.positions and "nästa_översyn" not in header.positions:
+        absent.add("next_review_on")
     seen: dict[tuple[str, dt.date], int] = {}
     documents: list[_Document] = []
     for row in rows:
@@ -261,7 +338,7 @@ def _check(
                 )
         if len(problems.items) > before:
             continue
-        document = _document(row.number, values, ctx, configured, problems)
+        document = _document(row.number, values, ctx, configured, problems, frozenset(absent))
         if document is None:
             continue
         identity = (document.key, document.decided_on)
@@ -282,6 +359,7 @@ def _document(
     ctx: CellContext,
     configured: Mapping[DocumentKind, int],
     problems: Problems,
+    absent: frozenset[str],
 ) -> _Document | None:
     """One read row as a document; its problems added (then None)."""
     before = len(problems.items)
@@ -314,6 +392,17 @@ def _document(
         problem = review_date_problem(decided_on, review_on)
         if problem:
             problems.add(number, problem, "nästa_översyn")
+    revise_by = None
+    if values["revise_by"]:
+        revise_by = _date(values["revise_by"], number, "revideras_senast", problems)
+    review = ReviewOutcome(values["review"]) if values["review"] else None
+    if review == ReviewOutcome.REVISE and revise_by is None and not values["revise_by"]:
+        problems.add(number, "ska revideras: ange när (revideras_senast)", "revideras_senast")
+    elif review != ReviewOutcome.REVISE and values["revise_by"]:
+        problems.add(number, "anges bara när översynen säger ska revideras", "revideras_senast")
+    if revise_by is not None and revise_by <= ctx.as_of.date():
+        message = f"{revise_by.isoformat()} ligger inte efter i dag"
+        problems.add(number, message, "revideras_senast")
     if len(problems.items) > before or kind is None or decided_on is None:
         return None
     assert not isinstance(body_of, str)
@@ -335,7 +424,43 @@ def _document(
             "file": values["file"],
             "replaces": values["replaces"],
         },
+        review=review,
+        revise_by=revise_by,
+        absent=absent,
     )
+
+
+def _new_answer(document: _Document, existing: Any, session: Session, problems: Problems) -> bool:
+    """Whether the row records a new answer to the version's review.
+
+    The review asked for the present review date, or one made now (an owner may review
+    before being asked). The same answer imported again is no new answer: after
+    "oförändrat" the review date has moved, and the version's last answer is that one.
+    Nothing to answer, or another answer given before, is a problem.
+    """
+    if existing is None or existing.state != DocumentState.IN_FORCE:
+        problems.add(
+            document.row,
+            f"”{document.values['title']}” beslutat {document.decided_on.isoformat()} är ingen "
+            "gällande version i registret; en översyn gäller den version som gäller",
+            "översyn",
+        )
+        return False
+    review = present_review(session, existing)
+    if review is not None and review.outcome is None:
+        return True
+    same = (str(document.review), document.revise_by)
+    if review is None:
+        last = last_answer(session, existing)
+        return last is None or (last.outcome, last.revise_by) != same
+    if (review.outcome, review.revise_by) == same:
+        return False
+    assert review.outcome is not None  # an open review returned above
+    first = REVIEW_OUTCOME_SV[ReviewOutcome(review.outcome)]
+    problems.add(
+        document.row, f"översynen av ”{existing.title}” är redan besvarad: {first}", "översyn"
+    )
+    return False
 
 
 def _date(text: str, number: int, column: str, problems: Problems) -> dt.date | None:

@@ -35,14 +35,13 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from arshjul.config.stored import municipality_config
-from arshjul.errors import ArshjulError
 from arshjul.formats import format_date
 from arshjul.governance.documents import (
     KIND_SV,
     DocumentKind,
     ReviewStatus,
+    answer_review,
     is_political,
-    next_review,
     review_status,
     review_working_days_late,
 )
@@ -59,7 +58,6 @@ from arshjul.models import (
     ReviewOutcome,
 )
 from arshjul.models.base import stored_id
-from arshjul.models.governing import REVIEW_OUTCOME_SV
 from arshjul.queries.governing import documents_in_force
 from arshjul.queries.organisation import contacts, controller_for, recipients_for_request
 from arshjul.timezone import STOCKHOLM
@@ -172,34 +170,20 @@ def record_review_answer(
     revise_by: dt.date | None = None,
     comment: str = "",
 ) -> GoverningDocument:
-    """Store the owner's answer and what it means for the document; its document.
-
-    Unchanged: reviewed today, next review one interval from today. To be revised:
-    ``revise_by`` is required (and after today); the version stays in force until the
-    revised one is decided. To be repealed: the proposal is recorded; the document
-    stays in force until the deciding body repeals it. A review answered once is not
-    answered again (a second answer is refused, naming the first).
-    """
+    """Store the owner's answer (the rule: :func:`governance.documents.answer_review`,
+    which ``arshjul import styrdokument`` with an ``översyn`` column follows too)."""
     document = session.get(GoverningDocument, review.document_id)
     assert document is not None
-    today = as_of.astimezone(STOCKHOLM).date()
-    if review.outcome is not None:
-        first = REVIEW_OUTCOME_SV[ReviewOutcome(review.outcome)]
-        raise ArshjulError(f"Översynen av ”{document.title}” är redan besvarad: {first}.")
-    if outcome == ReviewOutcome.REVISE and (revise_by is None or revise_by <= today):
-        raise ArshjulError(
-            f"”{document.title}” ska revideras: ange ett datum efter {format_date(today)} "
-            "då det reviderade dokumentet ska vara klart."
-        )
-    review.outcome = outcome
-    review.revise_by = revise_by if outcome == ReviewOutcome.REVISE else None
-    review.comment = comment
-    review.answered_at = as_of
-    review.answered_by = answered_by
+    answer_review(
+        review,
+        document,
+        outcome=outcome,
+        answered_by=answered_by,
+        as_of=as_of,
+        revise_by=revise_by,
+        comment=comment,
+    )
     session.add(review)
-    document.last_reviewed_on = today
-    if outcome == ReviewOutcome.UNCHANGED:
-        document.next_review_on = next_review(today, document.review_interval_years)
     session.add(document)
     session.flush()
     return document

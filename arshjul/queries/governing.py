@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from arshjul.models import DocumentState, GoverningDocument
-from arshjul.models.base import utc_now
+from arshjul.models import DocumentReview, DocumentState, GoverningDocument
+from arshjul.models.base import stored_id, utc_now
 
 #: The fields a register sets on a version (the rest is the register's own life:
 #: state, repeal, the reviews).
@@ -145,3 +145,43 @@ def documents_in_force(session: Session, *, municipality_id: int) -> list[Govern
             .order_by(col(GoverningDocument.next_review_on), col(GoverningDocument.title))
         ).all()
     )
+
+
+def present_review(session: Session, document: GoverningDocument) -> DocumentReview | None:
+    """The review asked for the document's present review date, if any."""
+    return session.exec(
+        select(DocumentReview).where(
+            DocumentReview.document_id == document.id,
+            DocumentReview.due_on == document.next_review_on,
+        )
+    ).first()
+
+
+def last_answer(session: Session, document: GoverningDocument) -> DocumentReview | None:
+    """The version's latest answered review, if any."""
+    return session.exec(
+        select(DocumentReview)
+        .where(
+            DocumentReview.document_id == document.id,
+            col(DocumentReview.outcome).is_not(None),
+        )
+        .order_by(col(DocumentReview.answered_at).desc(), col(DocumentReview.id).desc())
+    ).first()
+
+
+def open_review(
+    session: Session, document: GoverningDocument, *, as_of: dt.datetime
+) -> DocumentReview:
+    """The review for the document's present review date, made now if nobody asked yet
+    (an owner may review before the watch asks)."""
+    review = present_review(session, document)
+    if review is None:
+        review = DocumentReview(
+            municipality_id=document.municipality_id,
+            document_id=stored_id(document),
+            due_on=document.next_review_on,
+            requested_at=as_of,
+        )
+        session.add(review)
+        session.flush()
+    return review

@@ -35,7 +35,14 @@ from arshjul.governance.documents import (
     next_review,
 )
 from arshjul.imports.governing import TEMPLATE, import_governing_documents
-from arshjul.models import AuditEntry, DocumentState, GoverningDocument, Municipality, OrgUnit
+from arshjul.models import (
+    AuditEntry,
+    DocumentReview,
+    DocumentState,
+    GoverningDocument,
+    Municipality,
+    OrgUnit,
+)
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 AS_OF = dt.datetime(2027, 1, 15, 9, 0, tzinfo=STOCKHOLM)
@@ -352,3 +359,66 @@ def test_an_older_version_read_after_its_successor_is_kept_but_not_in_force(
     versions = {v.decided_on: v for v in _register(session) if v.key == "finanspolicy"}
     assert versions[dt.date(2019, 5, 23)].state == DocumentState.SUPERSEDED
     assert versions[dt.date(2023, 10, 26)].state == DocumentState.IN_FORCE
+
+
+ANSWER_HEADER = "nyckel;titel;slag;ägare;beslutat_av;beslutsdatum;paragraf;översyn;revideras_senast"
+
+
+def _answers(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "svar.csv"
+    path.write_text("\n".join([ANSWER_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_owners_answer_is_recorded_by_importing_the_register_once(
+    db: tuple[Session, Municipality], tmp_path: Path
+) -> None:
+    session, _ = db
+    path = _answers(
+        tmp_path, "finanspolicy;Finanspolicy;policy;ks;KF;2023-10-26;KF § 112;oförändrat;"
+    )
+    august = dt.datetime(2027, 8, 2, 9, 0, tzinfo=STOCKHOLM)
+    assert _import(db, path, august).endswith("1 rad läst, 0 nya, 1 ändrad.")
+    policy = next(r for r in _register(session) if r.key == "finanspolicy")
+    # The columns the file leaves out keep the register's values.
+    assert policy.file.endswith("/finanspolicy.pdf") and policy.replaces.startswith("Finans")
+    assert policy.last_reviewed_on == dt.date(2027, 8, 2)
+    assert policy.next_review_on == dt.date(2031, 8, 2)  # a term from the answer
+    [review] = session.exec(select(DocumentReview)).all()
+    assert (review.outcome, review.due_on, review.answered_by) == (
+        "unchanged",
+        dt.date(2027, 10, 26),
+        "test",
+    )
+    assert "inget ändrat" in _import(db, path, august)  # the same answer again
+
+
+def test_a_wrong_answer_is_refused_naming_the_row(
+    db: tuple[Session, Municipality], tmp_path: Path
+) -> None:
+    session, _ = db
+    path = _answers(
+        tmp_path,
+        "finanspolicy;Finanspolicy;policy;ks;KF;2023-10-26;KF § 112;ska revideras;",
+        "sep;Strategisk och ekonomisk plan;plan;ks;KF;2026-11-26;KF § 121;revideras;2027-01-01",
+        "upphandlingspolicy;Upphandlingspolicy;policy;ks;KF;2020-04-23;KF § 40;oförändrat;",
+    )
+    with pytest.raises(ArshjulError) as caught:
+        _import(db, path, dt.datetime(2027, 3, 1, 9, 0, tzinfo=STOCKHOLM))
+    assert caught.value.details == [
+        "svar.csv, rad 2, kolumn revideras_senast: ska revideras: ange när (revideras_senast)",
+        "svar.csv, rad 3, kolumn revideras_senast: 2027-01-01 ligger inte efter i dag",
+    ]
+    # Once every row reads, the answers are checked against the register.
+    path = _answers(
+        tmp_path,
+        "finanspolicy;Finanspolicy;policy;ks;KF;2023-10-26;KF § 112;oförändrat;",
+        "upphandlingspolicy;Upphandlingspolicy;policy;ks;KF;2020-04-23;KF § 40;oförändrat;",
+    )
+    with pytest.raises(ArshjulError) as caught:
+        _import(db, path, dt.datetime(2027, 3, 1, 9, 0, tzinfo=STOCKHOLM))
+    assert caught.value.details == [
+        "svar.csv, rad 3, kolumn översyn: ”Upphandlingspolicy” beslutat 2020-04-23 är ingen "
+        "gällande version i registret; en översyn gäller den version som gäller",
+    ]
+    assert session.exec(select(DocumentReview)).all() == []
