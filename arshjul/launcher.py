@@ -19,6 +19,7 @@ library and :mod:`arshjul.runtime` at the top: it runs before every command.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -37,6 +38,9 @@ from arshjul.runtime import process_alive, read_local_server, warm_socket
 # The commands that run a flow: the ones the imports make slow.
 WARM_COMMANDS = frozenset({"run", "watch"})
 _LENGTH = struct.Struct("!I")
+# The child's answer "not mine": no Prefect server to run against (it stopped a moment
+# ago). The command then runs in its own process, which starts a temporary server.
+_NOT_TAKEN = 254
 _INTERRUPT = b"\x01"
 # How often the warm process looks whether its Prefect server still runs.
 _SERVER_CHECK_SECONDS = 2.0
@@ -59,7 +63,9 @@ def main() -> None:
 def _through_warm_process(arguments: list[str]) -> int | None:
     """The command's exit code from the warm process, or None when none takes it."""
     path = warm_socket()
-    if not path.exists():
+    server = read_local_server()
+    # The server's process gone: its warm process is on its way out too.
+    if not path.exists() or server is None or not process_alive(server.pid):
         return None
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -87,7 +93,8 @@ def _through_warm_process(arguments: list[str]) -> int | None:
             file=sys.stderr,
         )
         return 1
-    return int(_LENGTH.unpack(answer)[0])
+    code = int(_LENGTH.unpack(answer)[0])
+    return None if code == _NOT_TAKEN else code
 
 
 def _send_quietly(connection: socket.socket, data: bytes) -> None:
@@ -238,7 +245,9 @@ def _run_in_child(connection: socket.socket, request: dict[str, Any], fds: list[
         sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
         sys.stderr.reconfigure(line_buffering=True)  # type: ignore[union-attr]
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        _as_a_fresh_process()
+        if not _as_a_fresh_process():
+            code = _NOT_TAKEN
+            return
         from arshjul.cli import main as command_line
 
         command_line()
@@ -256,29 +265,38 @@ def _run_in_child(connection: socket.socket, request: dict[str, Any], fds: list[
         traceback.print_exc()
     finally:
         try:
+            # What a process's own exit would do: Prefect sends its last log lines to
+            # the server, the libraries close what they opened.
+            if code != _NOT_TAKEN:
+                atexit._run_exitfuncs()
             sys.stdout.flush()
             sys.stderr.flush()
         finally:
             os._exit(code)
 
 
-def _as_a_fresh_process() -> None:
-    """Read the settings again from the command's environment, as a new process would.
+def _as_a_fresh_process() -> bool:
+    """Read the settings again from the command's environment, as a new process would;
+    False when no Prefect server is there to run against.
 
     Årshjul's own settings are cached per process; Prefect read its settings when the
-    warm process imported it, from the warm process's environment.
+    warm process imported it, from the warm process's environment. A temporary server
+    is no business of a child: its own process starts and stops one properly.
     """
     import prefect.context
 
     from arshjul.models.db import get_engine
-    from arshjul.runtime import no_telemetry, use_local_server
+    from arshjul.runtime import configured_api_url, no_telemetry, use_local_server
     from arshjul.settings import get_settings
 
     get_settings.cache_clear()
     get_engine.cache_clear()
     no_telemetry()
-    use_local_server()  # the command's own PREFECT_API_URL, when it has one, goes first
+    # The command's own PREFECT_API_URL, when it has one, goes first.
+    if use_local_server() is None and configured_api_url() is None:
+        return False
     prefect.context.refresh_global_settings_context()
+    return True
 
 
 def _end_with_the_server(pid: int, path: Path) -> None:

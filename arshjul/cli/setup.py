@@ -113,6 +113,7 @@ _TABLE_SV = {
     "goal": "mål",
     "indicator": "indikatorer",
     "indicator_target": "målvärden",
+    "governing_document": "styrdokument",
 }
 
 
