@@ -19,18 +19,31 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from arshjul.calendar.workdays import WORKING_DAYS
 from arshjul.errors import ArshjulError
 from arshjul.formats import format_date
 from arshjul.governance.terms import TERM_YEARS
-from arshjul.models.governing import (
-    REVIEW_OUTCOME_SV,
-    DocumentReview,
-    GoverningDocument,
-    ReviewOutcome,
-)
 from arshjul.timezone import STOCKHOLM
+
+if TYPE_CHECKING:  # the rows only as types: `arshjul calendar` loads no database layer
+    from arshjul.models.governing import DocumentReview, GoverningDocument
+
+
+class ReviewOutcome(StrEnum):
+    """The owner's answer to a review request (stored as its value)."""
+
+    UNCHANGED = "unchanged"
+    REVISE = "revise"
+    REPEAL = "repeal"
+
+
+REVIEW_OUTCOME_SV = {
+    ReviewOutcome.UNCHANGED: "oförändrat",
+    ReviewOutcome.REVISE: "ska revideras",
+    ReviewOutcome.REPEAL: "ska upphävas",
+}
 
 
 class DocumentKind(StrEnum):

@@ -29,8 +29,10 @@ from arshjul.governance.documents import (
     BODY_OF_UNIT_KIND,
     KIND_SV,
     KIND_WORDS,
+    REVIEW_OUTCOME_SV,
     DecidingBody,
     DocumentKind,
+    ReviewOutcome,
     answer_review,
     body_problem,
     next_review,
@@ -57,10 +59,8 @@ from arshjul.models import (
     DocumentState,
     Municipality,
     OrgUnit,
-    ReviewOutcome,
     UnitKind,
 )
-from arshjul.models.governing import REVIEW_OUTCOME_SV
 from arshjul.queries.governing import (
     find_version,
     last_answer,

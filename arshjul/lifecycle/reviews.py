@@ -39,6 +39,7 @@ from arshjul.formats import format_date
 from arshjul.governance.documents import (
     KIND_SV,
     DocumentKind,
+    ReviewOutcome,
     ReviewStatus,
     answer_review,
     is_political,
@@ -55,7 +56,6 @@ from arshjul.models import (
     GoverningDocument,
     Municipality,
     OrgUnit,
-    ReviewOutcome,
 )
 from arshjul.models.base import stored_id
 from arshjul.queries.governing import documents_in_force

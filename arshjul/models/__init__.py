@@ -20,7 +20,6 @@ from arshjul.models.governing import (
     DocumentReview,
     DocumentState,
     GoverningDocument,
-    ReviewOutcome,
 )
 from arshjul.models.keys import LinkKey
 from arshjul.models.kolada import KoladaValue
@@ -79,7 +78,6 @@ __all__ = [
     "OutboxMessage",
     "PlanningFigure",
     "RequestState",
-    "ReviewOutcome",
     "Risk",
     "StageInstance",
     "StageState",

@@ -76,21 +76,6 @@ class GoverningDocument(SQLModel, table=True):
     updated_at: dt.datetime = timestamp_field(default_now=True)
 
 
-class ReviewOutcome(StrEnum):
-    """The owner's answer to a review request."""
-
-    UNCHANGED = "unchanged"
-    REVISE = "revise"
-    REPEAL = "repeal"
-
-
-REVIEW_OUTCOME_SV = {
-    ReviewOutcome.UNCHANGED: "oförändrat",
-    ReviewOutcome.REVISE: "ska revideras",
-    ReviewOutcome.REPEAL: "ska upphävas",
-}
-
-
 class DocumentReview(SQLModel, table=True):
     """A review (översyn) asked of a document's owner: one per document version and due date.
 
@@ -105,7 +90,9 @@ class DocumentReview(SQLModel, table=True):
     document_id: int = Field(foreign_key="governing_document.id", index=True)
     due_on: dt.date = Field(description="The review date it answers (next_review_on)")
     requested_at: dt.datetime = timestamp_field()
-    outcome: str | None = Field(default=None, max_length=20, description="A ReviewOutcome")
+    outcome: str | None = Field(
+        default=None, max_length=20, description="A governance.documents.ReviewOutcome"
+    )
     revise_by: dt.date | None = Field(default=None, description="When a revision is to be ready")
     comment: str = Field(default="", max_length=2000)
     answered_at: dt.datetime | None = timestamp_field(nullable=True)

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from arshjul.config.apply import apply_config
 from arshjul.config.loader import load_config, shipped_config_path
 from arshjul.errors import ArshjulError
+from arshjul.governance.documents import ReviewOutcome
 from arshjul.imports.governing import TEMPLATE, import_governing_documents
 from arshjul.lifecycle.overview import governing_document_counts
 from arshjul.lifecycle.reviews import (
@@ -36,7 +37,6 @@ from arshjul.models import (
     GoverningDocument,
     Municipality,
     OutboxMessage,
-    ReviewOutcome,
 )
 from arshjul.settings import Settings
 

@@ -53,8 +53,13 @@ FEEDS: dict[str, tuple[tuple[str, ...], int, str, dt.date, str]] = {
 }
 
 
+# Templates of registers, not of a stage's figures: tested with their own imports
+# (tests/governing/test_register.py).
+REGISTERS = {"styrdokument"}
+
+
 def test_every_template_has_a_stage() -> None:
-    shipped = {p.stem for p in TEMPLATES.glob("*.csv")}
+    shipped = {p.stem for p in TEMPLATES.glob("*.csv")} - REGISTERS
     assert shipped == set(FEEDS), shipped ^ set(FEEDS)
 
 
