@@ -54,8 +54,16 @@ _EMBEDDED_DIR_KEY = "arshjul_embedded_postgres_dir"
 _embedded_dir: Path | None = None  # this session's server folder, set in pytest_configure
 
 
+# Compiled modules for the processes the tests start (xdist's workers, every `arshjul`
+# subprocess): with PYTHONDONTWRITEBYTECODE set (this machine, CI) each of them compiled
+# the package from source again, about 0.3 s a process. Kept outside the checkout.
+PYCACHE = Path(tempfile.gettempdir()) / "arshjul-test-pycache"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     global _embedded_dir
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+        os.environ.setdefault("PYTHONPYCACHEPREFIX", str(PYCACHE))
     workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
     if workerinput is not None:  # an xdist worker: the controller named the folder
         _embedded_dir = Path(workerinput[_EMBEDDED_DIR_KEY])

@@ -18,8 +18,13 @@ ARSHJUL = Path(sys.executable).with_name("arshjul")
 
 
 def _demo(tmp_path: Path, *args: str) -> tuple[str, Path]:
+    from prefect.settings import PREFECT_API_URL
+
     out = tmp_path / "demo"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARSHJUL_")}
+    # The session's server (as `arshjul server start` gives a user): no temporary server
+    # to start and migrate, 20 s of the test; tests/cli/test_keys.py runs that path.
+    env["PREFECT_API_URL"] = str(PREFECT_API_URL.value())
     result = subprocess.run(
         [str(ARSHJUL), "demo", "--out", str(out), *args],
         cwd=tmp_path,
@@ -39,7 +44,7 @@ def _number(output: str, label: str) -> int:
 
 
 @pytest.mark.slow
-def test_demo_reports_what_it_did(tmp_path: Path) -> None:
+def test_demo_reports_what_it_did(prefect_harness: None, tmp_path: Path) -> None:
     # One year through Prefect (75 s); the election year's shifted schedule is
     # checked on the quick path (tests/stages/test_planning_year.py, 2026 and 2030).
     year = 2027
