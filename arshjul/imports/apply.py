@@ -130,6 +130,45 @@ class _Plan:
     )
 
 
+def begin_import(
+    session: Session,
+    *,
+    municipality: Municipality,
+    path: Path,
+    kind: str,
+    title: str,
+    as_of: dt.datetime,
+    dry_run: bool,
+) -> tuple[Table, ImportReport, list[OrgUnit], CellContext]:
+    """What every import of a table starts with: the file read, its report, the units
+    and the context its cells are read in."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must carry a time zone")
+    table = read_table(path)
+    report = ImportReport(
+        kind=kind,
+        title=title,
+        file=table.file,
+        sha256=hashlib.sha256(table.content).hexdigest(),
+        rows=len(table.rows),
+        dry_run=dry_run,
+    )
+    units = list(
+        session.exec(
+            select(OrgUnit)
+            .where(OrgUnit.municipality_id == municipality.id)
+            .order_by(col(OrgUnit.sort_order), col(OrgUnit.id))
+        ).all()
+    )
+    ctx = CellContext(
+        units=unit_index(units),
+        unit_keys=tuple(u.key for u in units if u.active),
+        as_of=as_of.astimezone(STOCKHOLM),
+        max_tkr=municipality_config(municipality).plausibility.max_amount_tkr,
+    )
+    return table, report, units, ctx
+
+
 def import_file(
     session: Session,
     *,
@@ -147,32 +186,17 @@ def import_file(
     Raises :class:`ArshjulError` listing every problem; the session is then untouched.
     With ``dry_run`` everything is checked and counted but nothing is written.
     """
-    if as_of.tzinfo is None:
-        raise ValueError("as_of must carry a time zone")
     spec = get_kind(kind)
     mid = municipality.id
     assert mid is not None
-    table = read_table(path)
-    report = ImportReport(
+    table, report, units, ctx = begin_import(
+        session,
+        municipality=municipality,
+        path=path,
         kind=spec.slug,
         title=spec.title,
-        file=table.file,
-        sha256=hashlib.sha256(table.content).hexdigest(),
-        rows=len(table.rows),
+        as_of=as_of,
         dry_run=dry_run,
-    )
-    units = list(
-        session.exec(
-            select(OrgUnit)
-            .where(OrgUnit.municipality_id == mid)
-            .order_by(col(OrgUnit.sort_order), col(OrgUnit.id))
-        ).all()
-    )
-    ctx = CellContext(
-        units=unit_index(units),
-        unit_keys=tuple(u.key for u in units if u.active),
-        as_of=as_of.astimezone(STOCKHOLM),
-        max_tkr=municipality_config(municipality).plausibility.max_amount_tkr,
     )
     records = _check_rows(spec, table, ctx)
     plan = _plan(session, spec, mid, records, {u.id: u for u in units}, table.file)

@@ -15,13 +15,12 @@ executive, a routine by the council) is refused with the rule's own words
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from arshjul.config.stored import municipality_config
 from arshjul.errors import ArshjulError
@@ -39,7 +38,7 @@ from arshjul.governance.documents import (
     review_date_problem,
     review_years,
 )
-from arshjul.imports.apply import ImportReport, Problems
+from arshjul.imports.apply import ImportReport, Problems, begin_import
 from arshjul.imports.columns import (
     CellContext,
     CellError,
@@ -51,9 +50,8 @@ from arshjul.imports.columns import (
     match_headers,
     read_cell,
     shown,
-    unit_index,
 )
-from arshjul.imports.reader import Cell, read_table
+from arshjul.imports.reader import Cell
 from arshjul.models import (
     AuditEntry,
     DocumentState,
@@ -68,7 +66,6 @@ from arshjul.queries.governing import (
     present_review,
     store_version,
 )
-from arshjul.timezone import STOCKHOLM
 
 SLUG = "styrdokument"
 TITLE = "Styrdokument"
@@ -188,30 +185,16 @@ def import_governing_documents(
     every problem, and then nothing is written; a second import of the same file
     changes nothing. ``as_of`` (aware) refuses a decision dated in the future.
     """
-    if as_of.tzinfo is None:
-        raise ValueError("as_of must carry a time zone")
     mid = municipality.id
     assert mid is not None
-    table = read_table(path)
-    report = ImportReport(
+    table, report, units, ctx = begin_import(
+        session,
+        municipality=municipality,
+        path=path,
         kind=SLUG,
         title=TITLE,
-        file=table.file,
-        sha256=hashlib.sha256(table.content).hexdigest(),
-        rows=len(table.rows),
+        as_of=as_of,
         dry_run=dry_run,
-    )
-    units = list(
-        session.exec(
-            select(OrgUnit)
-            .where(OrgUnit.municipality_id == mid)
-            .order_by(col(OrgUnit.sort_order), col(OrgUnit.id))
-        ).all()
-    )
-    ctx = CellContext(
-        units=unit_index(units),
-        unit_keys=tuple(u.key for u in units if u.active),
-        as_of=as_of.astimezone(STOCKHOLM),
     )
     configured = municipality_config(municipality).governing_documents.review_years
     documents = _check(table.file, table.headers, table.header_row, table.rows, ctx, configured)

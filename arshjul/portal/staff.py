@@ -121,7 +121,7 @@ def _not_served(request: Request, session: Session, document: GeneratedDocument)
     return message_response(request, Refusal(410, "Versionen finns inte längre", paragraphs))
 
 
-def _document(request: Request, document_id: str, session: Session) -> GeneratedDocument | Response:
+def _find(request: Request, document_id: str, session: Session) -> GeneratedDocument | Response:
     found = session.get(GeneratedDocument, int(document_id)) if document_id.isdigit() else None
     if found is None:
         return message_response(
@@ -133,14 +133,19 @@ def _document(request: Request, document_id: str, session: Session) -> Generated
     return found
 
 
-@router.get("/dokument/{document_id}")
-def word_file(document_id: str, request: Request) -> Response:
-    """One recorded version of a document, as the Word file it was written as."""
+def _document(request: Request, document_id: str) -> GeneratedDocument | Response:
+    """The recorded version asked for, or the page that says why not (login, 404, 410)."""
     portal = portal_of(request)
     if (refused := _refused(request, portal.settings)) is not None:
         return refused
     with Session(portal.engine) as session:
-        found = _document(request, document_id, session)
+        return _find(request, document_id, session)
+
+
+@router.get("/dokument/{document_id}")
+def word_file(document_id: str, request: Request) -> Response:
+    """One recorded version of a document, as the Word file it was written as."""
+    found = _document(request, document_id)
     if isinstance(found, Response):
         return found
     return FileResponse(_file(found), media_type=DOCX, filename=_file(found).name)
@@ -149,11 +154,7 @@ def word_file(document_id: str, request: Request) -> Response:
 @router.get("/dokument/{document_id}/pdf")
 def pdf_file(document_id: str, request: Request) -> Response:
     """The PDF written beside the Word file, where LibreOffice was installed."""
-    portal = portal_of(request)
-    if (refused := _refused(request, portal.settings)) is not None:
-        return refused
-    with Session(portal.engine) as session:
-        found = _document(request, document_id, session)
+    found = _document(request, document_id)
     if isinstance(found, Response):
         return found
     pdf = _file(found).with_suffix(".pdf")
