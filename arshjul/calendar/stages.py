@@ -25,8 +25,6 @@ ELECTION_YEAR_ANCHOR = 2022
 NEW_COUNCIL_TAKES_OFFICE = (10, 15)
 # KF adopts the budget before the end of November (KL 11 kap.).
 COUNCIL_BUDGET_LATEST = (11, 30)
-# The August interim report reaches KF within two months of the period's end (KL 11 kap. 16 §).
-INTERIM_REPORT_LATEST = (10, 31)
 
 
 @dataclass(frozen=True, slots=True)
