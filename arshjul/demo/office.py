@@ -20,6 +20,7 @@ from arshjul.config.stored import municipality_config
 from arshjul.demo import books, figures
 from arshjul.demo.clock import at
 from arshjul.imports import import_file, import_trial_balance
+from arshjul.kolada.files import import_kolada_file
 from arshjul.models import Municipality, OrgUnit
 from arshjul.models.db import session_scope
 from arshjul.settings import get_settings
@@ -27,6 +28,8 @@ from arshjul.stages.decide import decide
 from arshjul.stages.deviations import operating_frame
 
 ACTOR = "controller (demo)"
+#: Kolada's values for the demo, in Kolada's shape; made up, and marked so in the file.
+KOLADA_SAMPLE = Path(__file__).parents[1] / "templates" / "import" / "kolada" / "exempel.json"
 
 
 class Office:
@@ -108,6 +111,17 @@ class Office:
             ),
         ):
             self._import(kind, books.write_rows(folder / name, columns, rows), day)
+
+    def import_kolada_sample(self, day: dt.date) -> None:
+        """The comparison figures, as a controller on a closed network imports Kolada's."""
+        with session_scope(self.engine) as session:
+            import_kolada_file(
+                session,
+                municipality=self.municipality,
+                path=KOLADA_SAMPLE,
+                as_of=at(day),
+                actor=ACTOR,
+            )
 
     def import_tax_forecast(self, day: dt.date) -> None:
         """SKR's April forecast of the tax base, made on 24 April."""

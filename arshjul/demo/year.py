@@ -93,6 +93,7 @@ class Year:
 
     def run(self) -> None:
         self.office.import_planning_inputs()
+        self.office.import_kolada_sample(dt.date(self.year, 1, 4))
         self.plan()
         last: dt.date | None = None
         while self.events:

@@ -132,3 +132,46 @@ def stacked_bar_chart(
     locator.set_params(integer=True)
     _legend(figure, len(series))
     return _png(figure)
+
+
+# Line styles as well as colours, so the series can be told apart in grey print.
+LINE_STYLES = ("-", "--", ":")
+LINE_MARKERS = ("o", "s", "^")
+
+
+def line_chart(
+    periods: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    unit: str,
+) -> bytes:
+    """Lines over the periods, one per series; a missing value breaks its line."""
+    from matplotlib.ticker import FuncFormatter
+
+    figure = _figure(0, 0)
+    figure.set_size_inches(WIDTH_INCHES * 0.8, 2.8)
+    ax = figure.add_subplot()
+    positions = range(len(periods))
+    for index, (label, values) in enumerate(series):
+        ax.plot(
+            list(positions),
+            [float("nan") if v is None else v for v in values],
+            label=label,
+            color=SERIES_COLOURS[index % len(SERIES_COLOURS)],
+            linestyle=LINE_STYLES[index % len(LINE_STYLES)],
+            marker=LINE_MARKERS[index % len(LINE_MARKERS)],
+            markersize=4,
+            linewidth=1.6,
+        )
+    ax.set_xticks(list(positions))
+    ax.set_xticklabels(list(periods), fontsize=8)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: format_number(value, 1)))
+    if unit:
+        ax.set_ylabel(unit, fontsize=8)
+    ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    _legend(figure, len(series))
+    return _png(figure)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from arshjul.documents.comparison import KeyFigureComparison as KeyFigureComparison
 from arshjul.documents.followup_statements import BalanceRequirement as BalanceRequirement
 from arshjul.documents.followup_statements import CompanyAssessment as CompanyAssessment
 from arshjul.documents.followup_statements import ControlOutcome as ControlOutcome
@@ -147,12 +148,17 @@ class ActionPlanSummary:
 
 
 class IndicatorResult(NamedTuple):
-    """An indicator with its target and value for the period (either may be missing)."""
+    """An indicator with its target and value for the period (either may be missing).
+
+    ``comparison`` is its Kolada key figure compared with other municipalities, for an
+    indicator that names one (``kolada_kpi``) in a report that shows comparisons.
+    """
 
     name: str
     unit_of_measure: str = ""
     target: float | None = None
     value: float | None = None
+    comparison: KeyFigureComparison | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from arshjul.documents.builder import DocumentBuilder
+from arshjul.documents.comparison import comparison_block
 from arshjul.documents.followup_common import (
     MISSING,
     fitted,
@@ -61,7 +62,7 @@ def _indicator_line(indicator: IndicatorResult) -> str:
     return f"{indicator.name}: målvärde {target}, utfall {value}"
 
 
-def _goal(doc: DocumentBuilder, goal: GoalReport) -> None:
+def _goal(doc: DocumentBuilder, goal: GoalReport, shown: dict[str, str]) -> None:
     """A council goal's attainment, motivation and indicators (as a table)."""
     paragraph = doc.paragraph("Måluppfyllelse: ")
     paragraph.add_run(LEVEL_LABELS[goal.attainment]).bold = True
@@ -77,9 +78,32 @@ def _goal(doc: DocumentBuilder, goal: GoalReport) -> None:
             caption=f"Indikatorer för mål {goal.key}",
             widths_cm=fitted(doc, (8.4, 2.4, 2.6, 2.6)),
         )
+    _comparisons(doc, goal, shown)
 
 
-def _serving(doc: DocumentBuilder, goal: GoalReport, serving: tuple[GoalReport, ...]) -> None:
+def _comparisons(doc: DocumentBuilder, goal: GoalReport, shown: dict[str, str]) -> None:
+    """Each indicator's comparison with other municipalities, where it has a key figure.
+
+    A committee goal often measures what its council goal does: a key figure already
+    compared in the document is referred to, not drawn twice (``shown``: kpi → goal key).
+    """
+    for indicator in goal.indicators:
+        comparison = indicator.comparison
+        if comparison is None:
+            continue
+        if (first := shown.get(comparison.kpi)) is not None:
+            doc.paragraph(
+                f"Jämförelse med andra kommuner för {indicator.name}: se mål {first} ovan "
+                f"(Kolada, nyckeltal {comparison.kpi})."
+            )
+            continue
+        shown[comparison.kpi] = goal.key
+        comparison_block(doc, indicator.name, comparison)
+
+
+def _serving(
+    doc: DocumentBuilder, goal: GoalReport, serving: tuple[GoalReport, ...], shown: dict[str, str]
+) -> None:
     """The committees' and companies' goals under a council goal: a table, then each goal."""
     doc.table(
         ["Mål", "Nämnd eller bolag", "Måluppfyllelse"],
@@ -88,10 +112,12 @@ def _serving(doc: DocumentBuilder, goal: GoalReport, serving: tuple[GoalReport, 
         caption=f"Nämndernas och bolagens mål som bidrar till mål {goal.key}",
         widths_cm=fitted(doc, (8.0, 5.0, 3.0)),
     )
-    _goal_paragraphs(doc, serving)
+    _goal_paragraphs(doc, serving, shown)
 
 
-def _goal_paragraphs(doc: DocumentBuilder, goals: tuple[GoalReport, ...]) -> None:
+def _goal_paragraphs(
+    doc: DocumentBuilder, goals: tuple[GoalReport, ...], shown: dict[str, str]
+) -> None:
     """Committee and company goals: a bold line, the motivation, indicators as bullets."""
     for g in goals:
         owner = OWNER_LABELS.get(g.level, "Mål")
@@ -100,6 +126,7 @@ def _goal_paragraphs(doc: DocumentBuilder, goals: tuple[GoalReport, ...]) -> Non
         text_block(doc, g.motivation)
         if g.indicators:
             doc.bullets([_indicator_line(i) for i in g.indicators])
+        _comparisons(doc, g, shown)
 
 
 def goals_section(doc: DocumentBuilder, data: FollowUpData, folder: str) -> None:
@@ -132,15 +159,16 @@ def goals_section(doc: DocumentBuilder, data: FollowUpData, folder: str) -> None
         [(label, [values[i] for values in counts.values()]) for i, label in enumerate(labels)],
     )
     council_keys = {g.key for g in data.council_goals}
+    shown: dict[str, str] = {}
     for area in data.strategic_areas:
         doc.heading(area or NO_AREA, 2)
         for goal in data.council_goals:
             if goal.strategic_area != area:
                 continue
             doc.heading(f"{goal.key} {goal.title}", 3)
-            _goal(doc, goal)
+            _goal(doc, goal, shown)
             if serving := data.goals_serving(goal.key):
-                _serving(doc, goal, serving)
+                _serving(doc, goal, serving, shown)
         others = tuple(
             g
             for g in data.goals
@@ -150,7 +178,7 @@ def goals_section(doc: DocumentBuilder, data: FollowUpData, folder: str) -> None
         )
         if others:
             doc.heading(f"Övriga mål inom {area}" if area else "Övriga mål", 3)
-            _goal_paragraphs(doc, others)
+            _goal_paragraphs(doc, others, shown)
 
 
 # ----------------------------------------------------------------- sound financial management

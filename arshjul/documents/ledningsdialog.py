@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from arshjul.documents.builder import DocumentBuilder
+from arshjul.documents.comparison import comparison_block
 from arshjul.documents.planning_data import (
     DialogueSubmission,
     LedningsdialogData,
@@ -89,7 +90,22 @@ def build_ledningsdialog_document(
     )
     _submissions(doc, "Förvaltningarnas underlag", administrations)
     _submissions(doc, "Bolagens underlag", companies)
+    _comparisons(doc, data)
     doc.prose("ledningsdialog/saknas.md.j2", antal_saknas=len(data.not_submitted))
     if data.not_submitted:
         doc.bullets(list(data.not_submitted))
     return doc.save(out_dir)
+
+
+def _comparisons(doc: DocumentBuilder, data: LedningsdialogData) -> None:
+    """The term's compared indicators, by goal: where the municipality stands among others."""
+    if not data.comparisons:
+        return
+    doc.heading("Jämförelser med andra kommuner", 1)
+    doc.prose("ledningsdialog/jamforelser.md.j2", antal=len(data.comparisons))
+    goal = None
+    for item in data.comparisons:
+        if item.goal != goal:
+            goal = item.goal
+            doc.heading(goal, 2)
+        comparison_block(doc, item.indicator, item.comparison)

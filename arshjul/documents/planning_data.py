@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from arshjul.accounts.statements import StatementTable, balance_problems, cash_flow_problems
 from arshjul.calendar.stages import is_election_year
+from arshjul.documents.comparison import GoalComparison
 from arshjul.documents.ramar_data import FinancialStartingPoints
 from arshjul.errors import ArshjulError
 from arshjul.formats import format_number, format_tkr
@@ -112,6 +113,7 @@ class LedningsdialogData(DocumentMeta):
     submissions: tuple[DialogueSubmission, ...]
     not_submitted: tuple[str, ...] = ()
     dialogue_date: dt.date | None = None
+    comparisons: tuple[GoalComparison, ...] = ()  # the term's indicators with a key figure
 
     def __post_init__(self) -> None:
         super().__post_init__()

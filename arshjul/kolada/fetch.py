@@ -97,8 +97,9 @@ def plan_for(
     by_kpi: dict[str, list[str]] = {}
     for indicator in indicators:
         kpi = (indicator.kolada_kpi or "").strip().upper()
-        if kpi:
-            by_kpi.setdefault(kpi, []).append(indicator.key)
+        # Two terms may both have an indicator 2.1-a: the log names each key once.
+        if kpi and indicator.key not in by_kpi.setdefault(kpi, []):
+            by_kpi[kpi].append(indicator.key)
     return FetchPlan(
         base_url=(base_url or config.base_url).rstrip("/"),
         municipality=municipality.code,

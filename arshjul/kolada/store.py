@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from arshjul.kolada.values import KoladaRow
-from arshjul.models.kolada import KoladaValue
+from arshjul.models.kolada import KoladaGroupMember, KoladaValue
 
 
 @dataclass
@@ -108,3 +108,22 @@ def store_values(
         session.add(old)
     session.flush()
     return report
+
+
+def store_group_members(
+    session: Session, group_id: str, members: Iterable[str], *, fetched_at: dt.datetime
+) -> None:
+    """Replace a Kolada group's members with those Kolada gave now, in the caller's transaction.
+
+    An empty answer replaces nothing: as with a missing value, what Kolada cannot give
+    today must not erase what it gave before.
+    """
+    codes = sorted(set(members))
+    if not codes:
+        return
+    session.exec(delete(KoladaGroupMember).where(col(KoladaGroupMember.group_id) == group_id))
+    for code in codes:
+        session.add(
+            KoladaGroupMember(group_id=group_id, municipality_code=code, fetched_at=fetched_at)
+        )
+    session.flush()

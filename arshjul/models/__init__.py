@@ -22,7 +22,7 @@ from arshjul.models.governing import (
     GoverningDocument,
 )
 from arshjul.models.keys import LinkKey
-from arshjul.models.kolada import KoladaValue
+from arshjul.models.kolada import KoladaGroupMember, KoladaValue
 from arshjul.models.money import (
     ActionPlan,
     ActionPlanFollowUp,
@@ -69,6 +69,7 @@ __all__ = [
     "Indicator",
     "IndicatorTarget",
     "IndicatorValue",
+    "KoladaGroupMember",
     "KoladaValue",
     "LinkKey",
     "MessageState",

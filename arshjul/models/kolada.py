@@ -46,3 +46,21 @@ class KoladaValue(SQLModel, table=True):
     )
     source: str = Field(max_length=300, description="api, or the imported file's name")
     fetched_at: dt.datetime = timestamp_field(default_now=True)
+
+
+class KoladaGroupMember(SQLModel, table=True):
+    """A municipality in one of Kolada's municipality groups, as Kolada gave it at a fetch.
+
+    A comparison group configured as a Kolada group id (``[kolada] comparison_group``)
+    is only a name until Kolada is asked; the documents need its members to compute the
+    group's mean and the municipality's rank, also on a later day without the network.
+    Each fetch that reads the group replaces its members.
+    """
+
+    __tablename__ = "kolada_group_member"
+    __table_args__ = (UniqueConstraint("group_id", "municipality_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: str = Field(max_length=20, description="Kolada's group id, e.g. G33894")
+    municipality_code: str = Field(max_length=20)
+    fetched_at: dt.datetime = timestamp_field(default_now=True)

@@ -21,6 +21,7 @@ from arshjul.models import (
 )
 from arshjul.stages.answers import answers_by_unit, meeting
 from arshjul.stages.base import StageContext, StageSpec, record_document
+from arshjul.stages.comparisons import term_comparisons
 from arshjul.stages.ramar import financial_starting_points, frames_of_kind
 
 
@@ -46,6 +47,7 @@ def compile_ledningsdialog(ctx: StageContext) -> list[Path]:
         ),
         not_submitted=tuple(u.name for u in asked if u.id not in answers),
         dialogue_date=ctx.stage.decision_on,
+        comparisons=term_comparisons(ctx),
         body=None,
         **meeting(ctx),
     )

@@ -39,6 +39,7 @@ from arshjul.models import (
 )
 from arshjul.stages.answers import answers_by_unit
 from arshjul.stages.base import StageContext
+from arshjul.stages.comparisons import compared_group, indicator_comparison
 from arshjul.stages.deviations import plan_in_force, threshold_kr
 from arshjul.stages.economy import UnitFigures
 from arshjul.stages.financial_report import ReportParts
@@ -244,9 +245,12 @@ def _goals(ctx: StageContext) -> tuple[doc.GoalReport, ...]:
                     ind.unit_of_measure,
                     targets.get(ctx.year, targets.get(None)),
                     value.value if value else None,
+                    indicator_comparison(ctx, ind, group) if ind.kolada_kpi else None,
                 )
             )
         return tuple(results)
+
+    group = compared_group(ctx)
 
     unit_goals = [g for g in goals if g.level != "council"]
     reports = []

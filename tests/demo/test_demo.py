@@ -94,3 +94,55 @@ def test_demo_reports_what_it_did(prefect_harness: None, tmp_path: Path) -> None
     assert "Tertialuppföljning" in names and "Delårsrapport" in names and "Årsredovisning" in names
     assert "Åtgärdsplan" in names
     assert str(kf_day).startswith("2027-08")
+
+    # The imported Kolada sample is compared in the management dialogue, once per key
+    # figure, and in the interim and the annual report.
+    (dialogue,) = [p for p in listed if "ledningsdialog (vår)" in p]
+    paragraphs = [p.text for p in docx.Document(dialogue).paragraphs]
+    assert "Jämförelser med andra kommuner" in paragraphs
+    assert sum(1 for p in paragraphs if p.startswith("Källa: Kolada (RKA)")) == 2
+    assert any("(även mål bun-1)" in p for p in paragraphs)
+    for name in ("Delårsrapport", "Årsredovisning"):
+        (path,) = [p for p in listed if Path(p).name.startswith(name)]
+        _check_comparisons(docx.Document(path), out / "arshjul.db")
+
+
+NEIGHBOURS = ("1983", "1960", "1961", "1982", "1907")  # arboga.toml's [kolada]
+DRAWING = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+
+
+def _check_comparisons(document: docx.document.Document, database: Path) -> None:
+    """Each compared key figure: a chart with alt text, the source, and a table whose
+    figures are the database's (Arboga's own values, the neighbours' mean, the country)."""
+    text = "\n".join(p.text for p in document.paragraphs)
+    sources = re.findall(r"Källa: Kolada \(RKA\), nyckeltal (N\d+), hämtad", text)
+    assert sorted(sources) == ["N00914", "N15419"]  # bun-1-a refers to 2.1-a's, not again
+    charts = [d.get("descr", "") for d in document.element.body.iter(DRAWING)]
+    assert sum(1 for d in charts if d.startswith("Linjediagram.")) == 2
+    engine = sa.create_engine(f"sqlite:///{database}")
+    with engine.connect() as db:
+        values = {
+            (kpi, code, year): value
+            for kpi, code, year, value in db.execute(
+                sa.text(
+                    "select kpi, municipality_code, year, value from kolada_value "
+                    "where gender = 'T'"
+                )
+            )
+        }
+    engine.dispose()
+    tables = [
+        t
+        for t in document.tables
+        if [c.text for c in t.rows[0].cells]
+        == ["År", "Arboga kommun", "Liknande kommuner (5), medel", "Riket"]
+    ]
+    assert len(tables) == 2
+    for table, kpi in zip(tables, sources, strict=True):  # each table before its source
+        for row in table.rows[1:]:
+            year, own, mean, country = (c.text for c in row.cells)
+            neighbours = [values[(kpi, code, int(year))] for code in NEIGHBOURS]
+            shown = lambda v: f"{v:.1f}".replace(".", ",")  # noqa: E731
+            assert own == shown(values[(kpi, "1984", int(year))])
+            assert mean == shown(sum(neighbours) / len(neighbours))
+            assert country == shown(values[(kpi, "0000", int(year))])

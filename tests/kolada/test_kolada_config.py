@@ -21,16 +21,26 @@ from arshjul.timezone import STOCKHOLM
 
 
 def _config(tmp_path: Path, section: str) -> Path:
+    """The shipped configuration with its ``[kolada]`` section replaced by ``section``."""
     path = tmp_path / "kommun.toml"
     shipped = shipped_config_path().read_text(encoding="utf-8")
-    path.write_text(shipped + "\n[kolada]\n" + section, encoding="utf-8")
+    before, found, after = shipped.partition("\n[kolada]\n")
+    assert found, "the shipped configuration has a [kolada] section"
+    rest = after[after.index("\n[") :]  # the next table
+    path.write_text(before + "\n[kolada]\n" + section + rest, encoding="utf-8")
     return path
 
 
-def test_without_a_kolada_section_kolada_itself_is_asked() -> None:
-    config = load_config().config.kolada
+def test_without_a_kolada_section_kolada_itself_is_asked(tmp_path: Path) -> None:
+    config = load_config(_config(tmp_path, "")).config.kolada
     assert config.base_url == "https://api.kolada.se/v3"
     assert config.comparison_municipalities == [] and config.comparison_group is None
+    assert config.years == 5
+
+
+def test_arboga_compares_itself_with_its_neighbours() -> None:
+    config = load_config().config.kolada
+    assert config.comparison_municipalities == ["1983", "1960", "1961", "1982", "1907"]
 
 
 @pytest.mark.parametrize(
@@ -65,10 +75,9 @@ def test_the_flow_asks_for_the_configured_group_at_the_configured_address(
     section += "years = 2\n"
     with Session(arboga) as session:
         apply_config(session, load_config(_config(tmp_path, section)))
-        indicator = session.exec(select(Indicator).where(Indicator.key == "2.1-a")).first()
-        assert indicator is not None
-        indicator.kolada_kpi = "N15428"
-        session.add(indicator)
+        for indicator in session.exec(select(Indicator)):  # one key figure, the fake's
+            indicator.kolada_kpi = "N15428" if indicator.key == "2.1-a" else None
+            session.add(indicator)
         session.commit()
     kolada.add_kpi("N15428")
     for code in ("1984", "1983", "1960", "0000"):
@@ -84,3 +93,27 @@ def test_the_flow_asks_for_the_configured_group_at_the_configured_address(
     with Session(arboga) as session:
         codes = {v.municipality_code for v in session.exec(select(KoladaValue))}
     assert codes == {"1984", "1983", "1960", "0000"}
+
+
+def test_a_configured_kolada_group_is_stored_with_its_members_for_the_reports(
+    arboga: Engine, kolada: FakeKolada, tmp_path: Path
+) -> None:
+    from arshjul.kolada.comparison import comparison_group
+
+    section = f'base_url = "{kolada.url}"\ncomparison_group = "G33894"\nyears = 1\n'
+    loaded = load_config(_config(tmp_path, section))
+    with Session(arboga) as session:
+        apply_config(session, loaded)
+        for indicator in session.exec(select(Indicator)):
+            indicator.kolada_kpi = "N15428" if indicator.key == "2.1-a" else None
+            session.add(indicator)
+        session.commit()
+    kolada.groups["G33894"] = ["1984", "1983", "1960"]
+    kolada.add_kpi("N15428")
+    for code in ("1984", "1983", "1960", "0000"):
+        kolada.put("N15428", code, 2026, 80.0)
+
+    run_directly(kolada_flow, engine=arboga, as_of=dt.datetime(2027, 3, 2, 5, 0, tzinfo=STOCKHOLM))
+
+    with Session(arboga) as session:
+        assert comparison_group(session, loaded.config.kolada, "1984") == ("1960", "1983")

@@ -23,8 +23,14 @@ AS_OF = dt.datetime(2027, 3, 2, 5, 0, tzinfo=STOCKHOLM)
 
 
 def _name_kpis(engine: Engine, **kpis: str) -> None:
-    """Give the Arboga example's indicators Kolada key figures (``{"2.1-a": "N15428"}``)."""
+    """Give the Arboga example's indicators exactly these key figures (``{"2.1-a": "N15428"}``).
+
+    The shipped ones are taken off first, so a test names all that the fake Kolada serves.
+    """
     with Session(engine) as session:
+        for indicator in session.exec(select(Indicator)):
+            indicator.kolada_kpi = None
+            session.add(indicator)
         for key, kpi in kpis.items():
             indicator = session.exec(select(Indicator).where(Indicator.key == key)).first()
             assert indicator is not None, key
