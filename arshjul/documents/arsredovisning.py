@@ -47,6 +47,30 @@ def _oversight(doc: DocumentBuilder, data: FollowUpData) -> None:
         text_block(doc, assessment.assessment, empty="Bedömningen saknas.")
 
 
+def _governing_documents(doc: DocumentBuilder, data: FollowUpData) -> None:
+    """The register of governing documents: reviewed in the year, due, overdue (seed 6)."""
+    register = data.governing
+    doc.prose(
+        f"{FOLDER}/styrdokument.md.j2",
+        finns=register is not None and register.in_force > 0,
+        ar=data.year,
+        i_kraft=register.in_force if register else 0,
+        oversedda=len(register.reviewed) if register else 0,
+        ska_ses_over=len(register.due) if register else 0,
+        forsenade=len(register.overdue) if register else 0,
+    )
+    if register is None:
+        return
+    for label, titles in (
+        (f"Översedda {data.year}", register.reviewed),
+        ("Försenade översyner", register.overdue),
+        ("Översyner som närmar sig", register.due),
+    ):
+        if titles:
+            doc.paragraph(label, bold=True).paragraph_format.keep_with_next = True
+            doc.bullets(list(titles))
+
+
 def _internal_control(doc: DocumentBuilder, data: FollowUpData) -> None:
     """Per unit, its own summary and the internal control plan's controls and findings."""
     doc.prose(f"{FOLDER}/intern_kontroll.md.j2", antal=len(data.internal_control))
@@ -115,6 +139,7 @@ def _management_report(doc: DocumentBuilder, data: FollowUpData) -> None:
     doc.prose(f"{FOLDER}/styrning.md.j2")
     _internal_control(doc, data)
     _oversight(doc, data)
+    _governing_documents(doc, data)
     financial_goals(doc, data, FOLDER, outcome="Utfall", forecast=False)
     balance_requirement(doc, data, FOLDER)
     doc.prose(f"{FOLDER}/personal.md.j2")

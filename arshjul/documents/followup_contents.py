@@ -180,6 +180,17 @@ class GoalReport:
 
 
 @dataclass(frozen=True)
+class GoverningRegister:
+    """The register of governing documents in the annual report's section on governance:
+    the documents reviewed in the year (with the answer), and those due and overdue."""
+
+    in_force: int
+    reviewed: tuple[str, ...] = ()
+    due: tuple[str, ...] = ()
+    overdue: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FollowUpData:
     """Everything a follow-up document shows (tertial, delår, årsredovisning, …)."""
 
@@ -201,6 +212,7 @@ class FollowUpData:
     sound_financial_management: tuple[FinancialGoal, ...] = ()
     company_assessments: tuple[CompanyAssessment, ...] = ()
     internal_control: tuple[InternalControl, ...] = ()
+    governing: GoverningRegister | None = None  # the annual report's register section
     forecast_basis: dt.date | None = None  # forecasts made on actuals through this day
     previous_report_on: dt.date | None = None  # the last financial report to the board
     body: str | None = None

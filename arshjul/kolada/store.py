@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, delete, select
 
 from arshjul.kolada.values import KoladaRow
+from arshjul.models import AuditEntry, Municipality, stored_id
 from arshjul.models.kolada import KoladaGroupMember, KoladaValue
 
 
@@ -127,3 +128,46 @@ def store_group_members(
             KoladaGroupMember(group_id=group_id, municipality_code=code, fetched_at=fetched_at)
         )
     session.flush()
+
+
+#: The audit action of a fetch; the year's overview reads the latest one.
+FETCH_ACTION = "kolada.fetch"
+
+
+def record_fetch(
+    session: Session,
+    *,
+    municipality: Municipality,
+    as_of: dt.datetime,
+    stored: StoreReport,
+    failed: dict[str, str],
+) -> None:
+    """Note a fetch, and what failed in it, in the audit log: the overview shows a failure
+    until a later fetch succeeds, since the run's own failure is seen only in Prefect."""
+    session.add(
+        AuditEntry(
+            municipality_id=stored_id(municipality),
+            at=as_of,
+            actor="Kolada-hämtning",
+            origin="flow",
+            action=FETCH_ACTION,
+            entity="kolada_value",
+            details={
+                "created": stored.created,
+                "updated": stored.updated,
+                "unchanged": stored.unchanged,
+                "missing": stored.missing,
+                "failed": dict(sorted(failed.items())),
+            },
+        )
+    )
+    session.flush()
+
+
+def last_fetch(session: Session, municipality_id: int) -> AuditEntry | None:
+    """The municipality's latest recorded fetch, if any."""
+    return session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.municipality_id == municipality_id, AuditEntry.action == FETCH_ACTION)
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+    ).first()

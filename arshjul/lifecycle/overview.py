@@ -20,7 +20,9 @@ from sqlmodel import Session, col, select
 from arshjul.calendar.schedule import ScheduledStage, build_schedule
 from arshjul.calendar.stages import CATALOGUE_ORDER
 from arshjul.config.stored import municipality_config
+from arshjul.formats import format_date
 from arshjul.governance.decisions import RECORDED_DECISIONS
+from arshjul.kolada.store import last_fetch
 from arshjul.lifecycle.reviews import RegisterCounts, register_counts
 from arshjul.lifecycle.status import RequestStatus, request_statuses
 from arshjul.models import (
@@ -31,6 +33,7 @@ from arshjul.models import (
     GeneratedDocument,
     Municipality,
     StageInstance,
+    stored_id,
 )
 from arshjul.models.cycle import STAGE_STATE_SV, StageState
 from arshjul.models.money import ActionPlanState
@@ -95,6 +98,8 @@ class YearOverview:
     attention: tuple[Attention, ...]
     # Legal checks the calendar breaks and the configuration accepts, with the reason.
     waivers: tuple[str, ...] = ()
+    governing: RegisterCounts | None = None
+    kolada: str = ""  # the latest Kolada fetch in words, or "" when none is recorded
 
     @property
     def title(self) -> str:
@@ -197,6 +202,28 @@ def year_overview(
     rows.sort(key=lambda r: (r.opens_on, CATALOGUE_ORDER.get(r.slug, 99), r.name))
     today = as_of.astimezone(STOCKHOLM).date()
     attention = _attention(rows, requests, today, year)
+    governing = governing_document_counts(
+        session, municipality=municipality, year=year, as_of=as_of
+    )
+    attention += [
+        Attention(
+            "Styrdokument",
+            f"Översynen är försenad: {title}",
+            "Påminn ägaren eller registrera beskedet (arshjul import styrdokument).",
+        )
+        for title in governing.overdue_titles
+    ]
+    kolada, failed = _kolada(session, stored_id(municipality))
+    if failed:
+        attention.append(
+            Attention(
+                "Kolada-hämtning",
+                kolada,
+                "Jämförelserna använder de värden som redan fanns. Rätta kolada_kpi eller "
+                "nätverket och kör Kolada-hämtningen igen, eller läs in Koladas fil "
+                "(arshjul import kolada).",
+            )
+        )
     return YearOverview(
         municipality=municipality.name,
         code=municipality.code,
@@ -205,6 +232,27 @@ def year_overview(
         rows=tuple(rows),
         attention=tuple(attention),
         waivers=tuple(w.sentence() for w in schedule.waived),
+        governing=governing,
+        kolada=kolada,
+    )
+
+
+def _kolada(session: Session, municipality_id: int) -> tuple[str, bool]:
+    """The latest Kolada fetch in words, and whether a key figure failed in it."""
+    fetch = last_fetch(session, municipality_id)
+    if fetch is None:
+        return "", False
+    when = format_date(fetch.at.astimezone(STOCKHOLM).date())
+    failed: dict[str, str] = fetch.details.get("failed", {})
+    if failed:
+        return (
+            f"Kolada-hämtningen {when} misslyckades för {', '.join(failed)}: "
+            + "; ".join(failed.values()),
+            True,
+        )
+    return (
+        f"Kolada-hämtningen {when} lyckades ({fetch.details.get('created', 0)} nya värden).",
+        False,
     )
 
 

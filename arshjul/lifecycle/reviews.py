@@ -38,6 +38,7 @@ from arshjul.config.stored import municipality_config
 from arshjul.formats import format_date
 from arshjul.governance.documents import (
     KIND_SV,
+    REVIEW_OUTCOME_SV,
     DocumentKind,
     ReviewOutcome,
     ReviewStatus,
@@ -191,11 +192,19 @@ def record_review_answer(
 
 @dataclass(frozen=True)
 class RegisterCounts:
-    """The register in a year's overview: reviewed in the year, due and overdue now."""
+    """The register in a year's overview: reviewed in the year, due and overdue now.
+
+    The titles name the documents (``_what``: title, kind, paragraph, date), in the
+    register's order, for the overview's list of what needs action and the annual
+    report's section on governance.
+    """
 
     reviewed: int
     due: int
     overdue: int
+    reviewed_titles: tuple[str, ...] = ()
+    due_titles: tuple[str, ...] = ()
+    overdue_titles: tuple[str, ...] = ()
 
 
 def register_counts(
@@ -216,25 +225,51 @@ def register_counts(
         )
     ).all()
     reviewed = {
-        r.document_id
-        for r in answered
+        r.document_id: r
+        for r in sorted(answered, key=lambda r: r.document_id)
         if r.answered_at is not None and r.answered_at.astimezone(STOCKHOLM).year == year
     }
-    due = overdue = 0
+    reviewed_titles = []
+    for document_id, answer in reviewed.items():
+        document = session.get(GoverningDocument, document_id)
+        assert document is not None and answer.outcome is not None
+        reviewed_titles.append(
+            f"{_what(document)}: {_outcome_sv(answer.outcome, answer.revise_by)}"
+        )
+    due: list[str] = []
+    overdue: list[str] = []
     for document in documents_in_force(session, municipality_id=mid):
         review = _review_for(session, document)
         if review is not None and review.outcome is not None:
             # A promised revision whose date has passed, with no new decision, is overdue.
-            overdue += (
+            if (
                 review.outcome == ReviewOutcome.REVISE
                 and review.revise_by is not None
                 and review.revise_by < today
-            )
+            ):
+                overdue.append(
+                    f"{_what(document)}: revidering utlovad {format_date(review.revise_by)}"
+                )
             continue
         status = review_status(document.next_review_on, today, notice_days=notice)
-        due += status == ReviewStatus.DUE
-        overdue += status == ReviewStatus.OVERDUE
-    return RegisterCounts(reviewed=len(reviewed), due=due, overdue=overdue)
+        when = f"{_what(document)}: översyn senast {format_date(document.next_review_on)}"
+        if status == ReviewStatus.DUE:
+            due.append(when)
+        elif status == ReviewStatus.OVERDUE:
+            overdue.append(when)
+    return RegisterCounts(
+        reviewed=len(reviewed),
+        due=len(due),
+        overdue=len(overdue),
+        reviewed_titles=tuple(reviewed_titles),
+        due_titles=tuple(due),
+        overdue_titles=tuple(overdue),
+    )
+
+
+def _outcome_sv(outcome: str, revise_by: dt.date | None) -> str:
+    words = REVIEW_OUTCOME_SV[ReviewOutcome(outcome)]
+    return f"{words} till {format_date(revise_by)}" if revise_by else words
 
 
 # --------------------------------------------------------------------------- helpers

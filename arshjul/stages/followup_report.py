@@ -18,6 +18,7 @@ from arshjul.forms.followup import (
     TertialForm,
 )
 from arshjul.governance.terms import term_of
+from arshjul.lifecycle.reviews import register_counts
 from arshjul.models import (
     ActionPlan,
     ActionPlanFollowUp,
@@ -37,6 +38,7 @@ from arshjul.models import (
     UnitKind,
     stored_id,
 )
+from arshjul.queries.governing import documents_in_force
 from arshjul.stages.answers import answers_by_unit
 from arshjul.stages.base import StageContext
 from arshjul.stages.comparisons import compared_group, indicator_comparison
@@ -350,6 +352,26 @@ def _company_assessments(ctx: StageContext) -> tuple[doc.CompanyAssessment, ...]
     return tuple(found)
 
 
+def _governing_register(ctx: StageContext) -> doc.GoverningRegister:
+    """The register of governing documents as the annual report is written."""
+    mid = stored_id(ctx.municipality)
+    in_force = len(documents_in_force(ctx.session, municipality_id=mid))
+    if not in_force:
+        ctx.missing.append(
+            "styrdokument: registret är tomt (arshjul import styrdokument, eller "
+            "[[governing_documents.documents]] i kommunens TOML-fil)"
+        )
+    counts = register_counts(
+        ctx.session, municipality=ctx.municipality, year=ctx.year, as_of=ctx.as_of
+    )
+    return doc.GoverningRegister(
+        in_force=in_force,
+        reviewed=counts.reviewed_titles,
+        due=counts.due_titles,
+        overdue=counts.overdue_titles,
+    )
+
+
 def follow_up(
     ctx: StageContext,
     figures: list[UnitFigures],
@@ -390,6 +412,7 @@ def follow_up(
         sound_financial_management=parts.financial_goals,
         company_assessments=_company_assessments(ctx) if annual else (),
         internal_control=_internal_control(ctx) if annual else (),
+        governing=_governing_register(ctx) if annual else None,
         forecast_basis=_month_end(ctx.year, forecast_basis_month) if forecast_basis_month else None,
         previous_report_on=_previous_report(ctx) if kind.startswith("ekonomirapport") else None,
         body="Kommunstyrelsen" if kind.startswith("ekonomirapport") else "Kommunfullmäktige",

@@ -14,7 +14,7 @@ from arshjul.config.stored import municipality_config
 from arshjul.formats import format_date, format_number
 from arshjul.kolada.client import KoladaError
 from arshjul.kolada.fetch import FetchOutcome, FetchPlan, default_years, fetch_values, plan_for
-from arshjul.kolada.store import StoreReport, store_group_members, store_values
+from arshjul.kolada.store import StoreReport, record_fetch, store_group_members, store_values
 from arshjul.models.db import session_scope
 from arshjul.queries.organisation import get_municipality
 from arshjul.tasks.common import engine_and_settings
@@ -102,6 +102,13 @@ def store(run: KoladaRun) -> KoladaRun:
             )
             if (group := run.plans[code].comparison_group) and outcome.members:
                 store_group_members(session, group, outcome.members, fetched_at=run.as_of)
+            record_fetch(
+                session,
+                municipality=get_municipality(session, code),
+                as_of=run.as_of,
+                stored=run.stored[code],
+                failed=outcome.failed,
+            )
         step_logger().info("%s: %s.", code, run.stored[code])
     return run
 

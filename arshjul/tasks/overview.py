@@ -91,6 +91,21 @@ def overview_markdown(overview: YearOverview) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     if overview.waivers:
         lines += ["", *(f"- {_cell(w)}" for w in overview.waivers)]
+    if (register := overview.governing) is not None:
+        lines += [
+            "",
+            "## Styrdokument",
+            "",
+            f"Översedda {overview.year}: {register.reviewed}. Ska ses över (inom "
+            f"framförhållningen): {register.due}. Försenade: {register.overdue}.",
+        ]
+        for label, titles in (
+            ("Försenad", register.overdue_titles),
+            ("Ska ses över", register.due_titles),
+        ):
+            lines += [f"- {label}: {_cell(t)}" for t in titles]
+    if overview.kolada:
+        lines += ["", f"Jämförelser: {_cell(overview.kolada)}"]
     written = [row for row in overview.rows if row.documents]
     lines += ["", "## Dokument", ""]
     if not written:

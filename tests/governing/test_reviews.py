@@ -24,7 +24,7 @@ from arshjul.config.loader import load_config, shipped_config_path
 from arshjul.errors import ArshjulError
 from arshjul.governance.documents import ReviewOutcome
 from arshjul.imports.governing import TEMPLATE, import_governing_documents
-from arshjul.lifecycle.overview import governing_document_counts
+from arshjul.lifecycle.overview import governing_document_counts, year_overview
 from arshjul.lifecycle.reviews import (
     political_documents_due_in_term,
     record_review_answer,
@@ -39,6 +39,7 @@ from arshjul.models import (
     OutboxMessage,
 )
 from arshjul.settings import Settings
+from arshjul.tasks.overview import overview_markdown
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 FIRST_ASKED = dt.datetime(2026, 12, 1, 7, 0, tzinfo=STOCKHOLM)
@@ -130,6 +131,26 @@ def test_an_overdue_review_is_escalated_to_the_head_then_the_chief_once_each(
         as_of=dt.datetime(2027, 3, 1, 7, 0, tzinfo=STOCKHOLM),
     )
     assert counts.overdue == 1 and counts.reviewed == 0
+    assert counts.overdue_titles == (
+        "Politiskt program (program, KF § 14, 23 februari 2023): översyn senast 23 februari 2027",
+    )
+    # The year's overview names it among what needs action, and counts the register.
+    overview = year_overview(
+        session,
+        municipality=municipality,
+        year=2027,
+        as_of=dt.datetime(2027, 3, 1, 7, 0, tzinfo=STOCKHOLM),
+        portal_url="http://portal.example",
+    )
+    assert [a.what for a in overview.attention if a.stage == "Styrdokument"] == [
+        "Översynen är försenad: " + counts.overdue_titles[0]
+    ]
+    text = overview_markdown(overview)
+    assert (
+        f"Översedda 2027: 0. Ska ses över (inom framförhållningen): {counts.due}. Försenade: 1."
+        in text
+    )
+    assert "- Försenad: Politiskt program (program, KF § 14" in text
 
 
 def test_an_answer_ends_the_escalation_and_moves_the_next_review(

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from arshjul.flows.kolada import kolada as kolada_flow
 from arshjul.kolada import fetch_values
 from arshjul.kolada.client import KoladaError
-from arshjul.models import Indicator, KoladaValue
+from arshjul.models import Indicator, KoladaValue, Municipality
 from arshjul.tasks.step import run_directly
 from arshjul.timezone import STOCKHOLM
 
@@ -84,6 +84,31 @@ def test_a_failed_key_figure_fails_the_flow_in_swedish_and_the_others_are_stored
     )
     assert "1984: Nyckeltalet N99999 finns inte i Kolada" in caplog.text
     assert {k[0] for k in _stored(arboga)} == {"N15428"}
+    # The year's overview shows the failure until a fetch succeeds.
+    assert _kolada_attention(arboga) == [
+        "Kolada-hämtningen 2 mars 2027 misslyckades för N99999: Nyckeltalet N99999 finns "
+        "inte i Kolada: kontrollera kolada_kpi för indikator 2.2-a i konfigurationen."
+    ]
+    _name_kpis(arboga, **{"2.1-a": "N15428"})
+    run_directly(
+        kolada_flow, engine=arboga, as_of=AS_OF + dt.timedelta(days=1), base_url=kolada.url
+    )
+    assert _kolada_attention(arboga) == []
+
+
+def _kolada_attention(engine: Engine) -> list[str]:
+    from arshjul.lifecycle.overview import year_overview
+
+    with Session(engine) as session:
+        municipality = session.exec(select(Municipality)).one()
+        overview = year_overview(
+            session,
+            municipality=municipality,
+            year=2027,
+            as_of=AS_OF + dt.timedelta(days=2),
+            portal_url="http://portal.example",
+        )
+    return [a.what for a in overview.attention if a.stage == "Kolada-hämtning"]
 
 
 def test_kolada_down_leaves_the_stored_values(
