@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from arshjul.documents.builder import DocumentBuilder
+from arshjul.documents.followup_common import fitted
 from arshjul.documents.ledningsdialog import write_text
 from arshjul.documents.planning_data import OversynData, ReviewInput
+from arshjul.formats import format_date
 
 TITLE = "Översyn av politisk organisation och politiskt program"
 
@@ -20,6 +22,23 @@ def _inputs(doc: DocumentBuilder, items: tuple[ReviewInput, ...]) -> None:
         if item.source:
             doc.paragraph(f"Från: {item.source}", italic=True)
         write_text(doc, item.text)
+
+
+def _documents_due(doc: DocumentBuilder, data: OversynData) -> None:
+    """The political governing documents the new council is to review in its term."""
+    term = f"{data.cycle_year + 1}–{data.cycle_year + 4}"
+    doc.prose("oversyn/styrdokument.md.j2", antal=len(data.documents_due), mandatperiod=term)
+    if data.documents_due:
+        doc.table(
+            ["Styrdokument", "Slag", "Beslut", "Översyn senast", "Ägare"],
+            [
+                [d.title, d.kind, d.decided, format_date(d.review_by), d.owner]
+                for d in data.documents_due
+            ],
+            numeric_columns=(),
+            caption=f"Politiska styrdokument att se över under mandatperioden {term}",
+            widths_cm=fitted(doc, (5.2, 2.2, 3.4, 2.8, 2.4)),
+        )
 
 
 def build_oversyn_document(
@@ -57,6 +76,7 @@ def build_oversyn_document(
     _inputs(doc, data.organisation)
     doc.prose("oversyn/program.md.j2", antal=len(data.programme))
     _inputs(doc, data.programme)
+    _documents_due(doc, data)
     if data.next_steps.strip():
         doc.heading("Fortsatt arbete", 1)
         write_text(doc, data.next_steps)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from arshjul.accounts.statements import StatementTable, balance_problems, cash_flow_problems
 from arshjul.calendar.stages import is_election_year
@@ -505,6 +506,16 @@ class ReviewInput:
     source: str = ""
 
 
+class DueDocument(NamedTuple):
+    """A political governing document due for review in the new term."""
+
+    title: str
+    kind: str  # Swedish: "policy", "program", …
+    decided: str  # "KF § 14, 23 februari 2023"
+    review_by: dt.date
+    owner: str
+
+
 @dataclass(frozen=True)
 class OversynData(DocumentMeta):
     """Översyn av politisk organisation och politiskt program (election years)."""
@@ -516,6 +527,8 @@ class OversynData(DocumentMeta):
     background: str = ""
     next_steps: str = ""
     election_day: dt.date | None = None
+    # The political governing documents the new council must review in its term.
+    documents_due: tuple[DueDocument, ...] = ()
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -10,7 +10,10 @@ from arshjul.calendar.stages import election_day
 from arshjul.documents import planning_data as pd
 from arshjul.documents.namndbudget import build_namndbudget_document
 from arshjul.documents.oversyn import build_oversyn_document
+from arshjul.formats import format_date
 from arshjul.forms.planning import NamndbudgetForm, OversynForm
+from arshjul.governance.documents import KIND_SV, DocumentKind
+from arshjul.lifecycle.reviews import political_documents_due_in_term
 from arshjul.models import (
     FrameKind,
     FrameStatus,
@@ -86,11 +89,30 @@ def compile_oversyn(ctx: StageContext) -> list[Path]:
         organisation=tuple(organisation),
         programme=tuple(programme),
         election_day=election_day(ctx.year),
+        documents_due=_documents_due(ctx),
         **meeting(ctx),
     )
     path = build_oversyn_document(data, template=ctx.template, logo=ctx.logo, out_dir=ctx.out_dir)
     record_document(ctx, kind="politisk-oversyn", title=f"Politisk översyn {ctx.year}", path=path)
     return [path]
+
+
+def _documents_due(ctx: StageContext) -> tuple[pd.DueDocument, ...]:
+    """The political documents in force that the new council must review in its term."""
+    due = political_documents_due_in_term(
+        ctx.session, municipality=ctx.municipality, election_year=ctx.year
+    )
+    units = {u.id: u.name for u in ctx.session.exec(select(OrgUnit))}
+    return tuple(
+        pd.DueDocument(
+            title=d.title,
+            kind=KIND_SV[DocumentKind(d.kind)],
+            decided=", ".join(p for p in (d.paragraph, format_date(d.decided_on)) if p),
+            review_by=d.next_review_on,
+            owner=units.get(d.owner_unit_id, ""),
+        )
+        for d in due
+    )
 
 
 NAMNDBUDGET = StageSpec(slug="namndbudget", write=compile_namndbudget)

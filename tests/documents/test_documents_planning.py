@@ -256,6 +256,7 @@ H1 = {
         "Bakgrund",
         "Politisk organisation",
         "Politiskt program",
+        "Styrdokument att se över under mandatperioden",
         "Fortsatt arbete",
     ],
 }

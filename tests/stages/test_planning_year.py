@@ -18,11 +18,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from arshjul.demo.year import PLANNING, Year, at
+from arshjul.lifecycle.reviews import political_documents_due_in_term
 from arshjul.models import (
     BudgetFrame,
     Cycle,
     Decision,
     GeneratedDocument,
+    Municipality,
     OutboxMessage,
     StageInstance,
 )
@@ -150,6 +152,16 @@ def _check_year(engine, year: int, smtp_inbox) -> None:  # type: ignore[no-untyp
         namndbudget = _text(documents["namndbudget"])
         assert "Valnämnden" in namndbudget
         assert "inte ramen" not in namndbudget
+        if year in (2026, 2030):
+            # The political documents the new council is to review in its term, from the
+            # register (Arboga's 18 of section 6.1, each due once per term).
+            due = political_documents_due_in_term(
+                session, municipality=session.exec(select(Municipality)).one(), election_year=year
+            )
+            oversyn = docx.Document(documents["politisk-oversyn"])
+            (table,) = [t for t in oversyn.tables if t.rows[0].cells[0].text == "Styrdokument"]
+            assert [r.cells[0].text for r in table.rows[1:]] == [d.title for d in due]
+            assert len(due) == 18
 
         # Mail: what arrived at the SMTP server is what the outbox sent, once each.
         sent = session.exec(
