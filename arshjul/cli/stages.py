@@ -82,11 +82,18 @@ def _show_results(stage: str, year: int, moment: dt.datetime, results: dict[str,
 @app.command("decide")
 def decide_command(
     stage: Annotated[
-        str, typer.Argument(metavar="SKEDE", help="ks-beslut, kf-beslut eller budgetdag.")
+        str,
+        typer.Argument(
+            metavar="SKEDE",
+            help="ks-beslut, kf-beslut eller budgetdag; styrdokument för ett nytt beslut om "
+            "ett styrdokument (med --dokument).",
+        ),
     ],
-    year: Annotated[int, typer.Option("--year", help="Årshjulets år.")],
     date: Annotated[str, typer.Option("--date", help="Sammanträdets datum, ÅÅÅÅ-MM-DD.")],
     paragraph: Annotated[str, typer.Option("--paragraph", help="Paragraf, t.ex. ”§ 87”.")],
+    year: Annotated[
+        int | None, typer.Option("--year", help="Årshjulets år (krävs för ett skede).")
+    ] = None,
     summary: Annotated[str, typer.Option("--summary", help="Beslutet i en mening.")] = "",
     frame: Annotated[
         list[str] | None,
@@ -103,8 +110,28 @@ def decide_command(
             "--skattesats", help="Skattesatsen i kronor per 100 kronor, t.ex. 22,41 (krävs för KF)."
         ),
     ] = None,
+    document: Annotated[
+        str | None,
+        typer.Option("--dokument", help="Styrdokumentets nyckel (med SKEDE styrdokument)."),
+    ] = None,
+    body: Annotated[
+        str | None,
+        typer.Option(
+            "--beslutat-av",
+            help="Vem som beslutade styrdokumentet: KF, KS, en nämnds nyckel, kommundirektören "
+            "…; utan: samma som förra gången.",
+        ),
+    ] = None,
+    file: Annotated[
+        str | None, typer.Option("--fil", help="Var det reviderade styrdokumentet finns.")
+    ] = None,
 ) -> None:
     """Registrera ett beslut (datum, paragraf, ändrade ramar); ett beslut ändras aldrig."""
+    if stage == "styrdokument":
+        _decide_document(document, date, paragraph, body, file, kommun, actor)
+        return
+    if year is None:
+        raise ArshjulError("--year: ange årshjulets år för beslutet i skedet, t.ex. --year 2027.")
     check_year(year)
     try:
         decided_on = dt.date.fromisoformat(date)
@@ -141,6 +168,51 @@ def decide_command(
         typer.echo(f"Dokument skrivet: {path}")
     for what in decided.missing:
         typer.echo(f"Saknas i underlaget: {what}")
+
+
+def _decide_document(
+    key: str | None,
+    date: str,
+    paragraph: str,
+    body: str | None,
+    file: str | None,
+    kommun: str | None,
+    actor: str,
+) -> None:
+    """A new decision on a governing document: a new version, the old one kept."""
+    if not key:
+        raise ArshjulError("--dokument: ange styrdokumentets nyckel (kolumnen nyckel i registret).")
+    try:
+        decided_on = dt.date.fromisoformat(date)
+    except ValueError:
+        raise ArshjulError(f"--date: ”{date}” är inget datum (ÅÅÅÅ-MM-DD).") from None
+    from arshjul.formats import format_date
+    from arshjul.imports.governing_revision import record_revision
+    from arshjul.models.db import session_scope
+    from arshjul.queries.organisation import get_municipality
+
+    with session_scope() as session:
+        revision = record_revision(
+            session,
+            municipality=get_municipality(session, kommun),
+            key=key,
+            decided_on=decided_on,
+            paragraph=paragraph,
+            as_of=parse_as_of(None),
+            actor=actor,
+            body=body,
+            file=file,
+        )
+        new, old = revision.new, revision.replaced
+        lines = [
+            f"Nytt beslut registrerat: {new.title}, {new.paragraph}, "
+            f"{format_date(new.decided_on)}.",
+            f"Versionen från {format_date(old.decided_on)} ({old.paragraph}) är sparad och "
+            "gäller inte längre.",
+            f"Nästa översyn: senast {format_date(new.next_review_on)}.",
+        ]
+    for line in lines:
+        typer.echo(line)
 
 
 def _tax_rate(text: str) -> Decimal:

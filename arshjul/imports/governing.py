@@ -360,7 +360,7 @@ def _document(
         problems.add(
             number, f"beslutet {decided_on.isoformat()} ligger i framtiden", "beslutsdatum"
         )
-    body_of = _body(values["body"], owner, ctx)
+    body_of = deciding_body_of(values["body"], owner, ctx)
     if isinstance(body_of, str):
         problems.add(number, body_of, "beslutat_av")
     elif kind is not None:
@@ -458,7 +458,7 @@ def _date(text: str, number: int, column: str, problems: Problems) -> dt.date | 
     return None
 
 
-def _body(
+def deciding_body_of(
     text: str, owner: OrgUnit, ctx: CellContext
 ) -> tuple[DecidingBody, OrgUnit | None, str] | str:
     """The body a cell names, its unit and its name for a message; else the Swedish reason.
