@@ -48,6 +48,7 @@ from arshjul.governance.documents import (
     review_working_days_late,
 )
 from arshjul.governance.terms import term_of
+from arshjul.links import new_salt, review_placeholder
 from arshjul.mail.outbox import enqueue
 from arshjul.models import (
     Contact,
@@ -92,6 +93,7 @@ def queue_review_requests(
             document_id=stored_id(document),
             due_on=document.next_review_on,
             requested_at=as_of,
+            token_salt=new_salt(),
         )
         session.add(review)
         session.flush()
@@ -106,7 +108,7 @@ def queue_review_requests(
             dedup_key=f"oversyn:{review.id}",
             purpose="review_request",
             template="notification",
-            context=_request_context(document, owner, controller),
+            context=_request_context(document, owner, controller, stored_id(review)),
             to=to,
             reply_to=controller.email if controller else None,
             new_key=True,
@@ -304,16 +306,17 @@ def _what(document: GoverningDocument) -> str:
 
 
 def _request_context(
-    document: GoverningDocument, owner: OrgUnit, controller: Contact | None
+    document: GoverningDocument, owner: OrgUnit, controller: Contact | None, review_id: int
 ) -> dict[str, object]:
-    answer_to = "controllern" if controller is not None else "ekonomiavdelningen"
+    asked = "controllern" if controller is not None else "ekonomiavdelningen"
     paragraphs = [
         f"{owner.name} äger styrdokumentet {_what(document)}. Det ska ses över senast "
         f"{format_date(document.next_review_on)}.",
         "Svara med ett av tre besked: oförändrat (dokumentet gäller som det är), ska "
         "revideras (ange när det reviderade dokumentet ska vara klart) eller ska upphävas.",
-        f"Svara {answer_to} genom att besvara det här e-brevet. Ett nytt beslut om ett "
-        "reviderat dokument registreras som en ny version; den gamla sparas.",
+        "Lämna beskedet på sidan som länken öppnar; länken är personlig. Frågor besvaras av "
+        f"{asked}. Ett nytt beslut om ett reviderat dokument registreras som en ny version; "
+        "den gamla sparas.",
     ]
     if document.file:
         paragraphs.append(f"Dokumentet: {document.file}")
@@ -324,6 +327,8 @@ def _request_context(
         ),
         "heading": f"Dags att se över {document.title}",
         "paragraphs": paragraphs,
+        "link": review_placeholder(review_id),
+        "link_text": "Lämna beskedet",
     }
 
 

@@ -47,10 +47,19 @@ import aiosmtplib
 from markupsafe import escape
 from sqlalchemy import Connection, Engine, or_, select, text, update
 
-from arshjul.links import LINK_PLACEHOLDER, derive_token, portal_link
+from arshjul.links import (
+    LINK_PLACEHOLDER,
+    REVIEW_PLACEHOLDER,
+    derive_review_token,
+    derive_token,
+    portal_link,
+    review_link,
+    review_placeholder,
+)
 from arshjul.mail.address import PortalAddress, addresses, refuse_local_links
 from arshjul.mail.eml import EmlWriter, MailParts, message_bytes
 from arshjul.models.base import core_table
+from arshjul.models.governing import DocumentReview
 from arshjul.models.outbox import MessageState, OutboxAttachment, OutboxMessage
 from arshjul.models.submissions import SubmissionRequest
 from arshjul.settings import Settings
@@ -60,6 +69,7 @@ log = logging.getLogger(__name__)
 MESSAGES = core_table(OutboxMessage)
 ATTACHMENTS = core_table(OutboxAttachment)
 REQUESTS = core_table(SubmissionRequest)
+REVIEWS = core_table(DocumentReview)
 
 # Minutes to wait after the n-th failed attempt; the last value repeats.
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
@@ -167,6 +177,20 @@ class _Batch:
         token = derive_token(self._key, request_id, salt)
         return portal_link(self.addresses[row.municipality_id].url, request_id, token)
 
+    def _review_link(self, row: Any, review_id: int) -> str:
+        """The answer link of a governing document's review (arshjul/lifecycle/reviews.py)."""
+        salt = self.conn.execute(
+            select(REVIEWS.c.token_salt).where(
+                REVIEWS.c.id == review_id, REVIEWS.c.municipality_id == row.municipality_id
+            )
+        ).scalar()
+        if not salt:
+            raise _Permanent(f"Översynen {review_id} som länken gäller finns inte")
+        if self._key is None:
+            self._key = self.settings.link_key()
+        token = derive_review_token(self._key, review_id, salt)
+        return review_link(self.addresses[row.municipality_id].url, review_id, token)
+
     def claim(self, row: Any) -> bool:
         """True if the row is still queued: another pass may have sent it meanwhile.
 
@@ -196,6 +220,10 @@ class _Batch:
             link = self._link(row)
             text = text.replace(LINK_PLACEHOLDER, link)
             html = html.replace(LINK_PLACEHOLDER, str(escape(link)))
+        for review_id in sorted({int(m) for m in REVIEW_PLACEHOLDER.findall(text + html)}):
+            link = self._review_link(row, review_id)
+            text = text.replace(review_placeholder(review_id), link)
+            html = html.replace(review_placeholder(review_id), str(escape(link)))
         attachments: Sequence[tuple[str, str, bytes]] = ()
         if row.id in self.with_attachments:
             found = self.conn.execute(

@@ -97,3 +97,6 @@ class DocumentReview(SQLModel, table=True):
     comment: str = Field(default="", max_length=2000)
     answered_at: dt.datetime | None = timestamp_field(nullable=True)
     answered_by: str = Field(default="", max_length=200)
+    token_salt: str = Field(
+        default="", max_length=40, description="Salt of the answer link's HMAC (arshjul/links.py)"
+    )

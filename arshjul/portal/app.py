@@ -38,6 +38,7 @@ from arshjul.models.db import get_engine
 from arshjul.portal.errors import bad_request, http_error, middleware_page
 from arshjul.portal.intake import FIELDS_MARGIN
 from arshjul.portal.middleware import PortalMiddleware, origin_of
+from arshjul.portal.reviews import router as review_router
 from arshjul.portal.routes import router
 from arshjul.portal.staff import router as staff_router
 from arshjul.portal.state import Portal, stockholm_now
@@ -108,6 +109,7 @@ def create_app(
     # No handler for Exception: Starlette's would answer and then re-raise, and
     # uvicorn drops the connection; PortalMiddleware answers those instead.
     app.include_router(router)
+    app.include_router(review_router)
     app.include_router(staff_router)
     return app
 
