@@ -221,16 +221,20 @@ class Db:
 
 
 def make_db(engine: Engine, config: Path | None = None) -> Iterator[Db]:
+    """A session on ``engine``; ``config`` applied first, else Arboga's already is."""
     with Session(engine, expire_on_commit=False) as session:
-        municipality = apply_config(session, load_config(config)).municipality
-        session.commit()
+        if config is not None:
+            municipality = apply_config(session, load_config(config)).municipality
+            session.commit()
+        else:
+            municipality = session.exec(select(Municipality)).one()
         yield Db(session, municipality)
 
 
 @pytest.fixture
-def db(engine: Engine) -> Iterator[Db]:
+def db(arboga_engine: Engine) -> Iterator[Db]:
     """A database with the shipped Arboga configuration."""
-    yield from make_db(engine)
+    yield from make_db(arboga_engine)
 
 
 # ----------------------------------------------------------------------------- landing

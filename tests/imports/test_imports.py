@@ -43,12 +43,10 @@ NEEDS = {"kontroller": "risker"}
 
 
 @pytest.fixture
-def db(engine: Engine) -> Iterator[tuple[Session, Municipality]]:
+def db(arboga_engine: Engine) -> Iterator[tuple[Session, Municipality]]:
     """A session on a database loaded with the shipped Arboga configuration."""
-    with Session(engine, expire_on_commit=False) as session:
-        municipality = apply_config(session, load_config()).municipality
-        session.commit()
-        yield session, municipality
+    with Session(arboga_engine, expire_on_commit=False) as session:
+        yield session, session.exec(select(Municipality)).one()
 
 
 def run(

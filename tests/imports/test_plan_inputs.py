@@ -9,6 +9,7 @@ in a decision).
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -33,17 +34,26 @@ def count(folder: Path, table: str) -> int:
         return int(db.execute(f"select count(*) from {table}").fetchone()[0])
 
 
-@pytest.fixture
-def municipality(tmp_path: Path) -> Path:
-    assert arshjul("init", cwd=tmp_path).returncode == 0
-    frames = tmp_path / "ramar.csv"
+@pytest.fixture(scope="module")
+def _initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder after ``arshjul init`` and the frames' import, made once for the module."""
+    folder = tmp_path_factory.mktemp("planeringsunderlag")
+    assert arshjul("init", cwd=folder).returncode == 0
+    frames = folder / "ramar.csv"
     frames.write_text(
         "enhet;budgetår;typ;område;belopp_tkr;status\n"
         "bun;2028;drift;;412 500;förslag\nsn;2028;drift;;398 750;förslag\n",
         encoding="utf-8",
     )
-    done = arshjul("import", "ramar", str(frames), "--as-of", "2027-05-20", cwd=tmp_path)
+    done = arshjul("import", "ramar", str(frames), "--as-of", "2027-05-20", cwd=folder)
     assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.fixture
+def municipality(_initialised: Path, tmp_path: Path) -> Path:
+    """A copy of that folder (database and key file) for the test to change."""
+    shutil.copytree(_initialised, tmp_path, dirs_exist_ok=True)
     return tmp_path
 
 

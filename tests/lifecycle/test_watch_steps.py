@@ -51,14 +51,20 @@ KEY = b"k" * 48
 Step = Callable[..., Any]
 
 
+@pytest.fixture
+def engine(arboga_engine: Engine) -> Engine:
+    """Every test here starts from Arboga's shipped configuration: applied once per
+    session and copied (tests/conftest.py), not applied again in each test."""
+    return arboga_engine
+
+
 def at(day: str, clock: str = "07:00") -> dt.datetime:
     return dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=STOCKHOLM)
 
 
 def _opened(session: Session, key: bytes = KEY) -> tuple[Municipality, StageInstance]:
     """Arboga's tertial 2027 opened on 13 April; Barn- och utbildningsnämnden has answered."""
-    apply_config(session, load_config())
-    municipality = session.exec(select(Municipality)).one()
+    municipality = session.exec(select(Municipality)).one()  # applied: the engine below
     stage = ensure_stage_instance(session, municipality=municipality, year=2027, slug="tertial")
     open_requests(
         session, municipality=municipality, stage=stage, as_of=at("2027-04-13"), link_key=key

@@ -50,6 +50,13 @@ KEY = "test-nyckel-" + "x" * 40
 FILE_LIMIT = 700 * 1024
 
 
+@pytest.fixture
+def engine(arboga_engine: Engine) -> Engine:
+    """Every test here starts from Arboga's shipped configuration: applied once per
+    session and copied (tests/conftest.py), not applied again in each test."""
+    return arboga_engine
+
+
 @dataclass
 class Site:
     base: str

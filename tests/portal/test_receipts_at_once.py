@@ -39,6 +39,13 @@ ADDRESS = "https://inlamning.arboga.example"  # the municipality's own, not the 
 RECEIPT_SUBJECT = "Kvitto: Tertialuppföljning (t.o.m. april) 2027 – Barn- och utbildningsnämnden"
 
 
+@pytest.fixture
+def engine(arboga_engine: Engine) -> Engine:
+    """Every test here starts from Arboga's shipped configuration: applied once per
+    session and copied (tests/conftest.py), not applied again in each test."""
+    return arboga_engine
+
+
 class TickingClock:
     """The portal's clock: a moment the test sets, going on in real time from there."""
 

@@ -10,8 +10,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from arshjul.config.apply import apply_config
-from arshjul.config.loader import load_config
 from arshjul.forms.figures import stage_facts, term_for_year
 from arshjul.lifecycle.cycle import ensure_stage_instance
 from arshjul.lifecycle.requests import open_requests
@@ -65,11 +63,9 @@ def _requests(session: Session, year: int) -> tuple[StageContext, dict[str, Subm
 
 
 @pytest.fixture
-def applied(engine: Engine) -> Engine:
-    with Session(engine) as session:
-        apply_config(session, load_config())
-        session.commit()
-    return engine
+def applied(arboga_engine: Engine) -> Engine:
+    """Arboga's shipped configuration, applied once per session and copied."""
+    return arboga_engine
 
 
 @pytest.mark.parametrize("year", [2026, 2027])

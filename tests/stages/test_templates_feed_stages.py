@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 import docx
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from arshjul.config.apply import apply_config
-from arshjul.config.loader import load_config
 from arshjul.config.stored import municipality_config
 from arshjul.imports import get_kind, import_file, import_trial_balance
 from arshjul.imports.kinds import TEMPLATES
+from arshjul.models import Municipality
 from arshjul.settings import get_settings
 from arshjul.stages.base import stage_context
 from arshjul.stages.catalogue import get_spec
@@ -92,11 +91,11 @@ def _import(session: Session, municipality, name: str, as_of: dt.datetime, folde
 
 
 @pytest.mark.parametrize("template", list(FEEDS))
-def test_the_template_feeds_its_stage(engine: Engine, template: str, tmp_path: Path) -> None:
+def test_the_template_feeds_its_stage(arboga_engine: Engine, template: str, tmp_path: Path) -> None:
     first, year, slug, day, shown = FEEDS[template]
     as_of = dt.datetime.combine(day, dt.time(9), STOCKHOLM)
-    with Session(engine, expire_on_commit=False) as session:
-        municipality = apply_config(session, load_config()).municipality
+    with Session(arboga_engine, expire_on_commit=False) as session:
+        municipality = session.exec(select(Municipality)).one()
         for name in (*first, template):
             if name not in ("saldobalans", "books"):
                 get_kind(name)  # a declared kind
