@@ -12,6 +12,7 @@ cost 0.8–1.5 s a test, 135 times.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -160,6 +161,39 @@ def _stop_embedded(folder: Path, timeout: float = 15.0) -> None:
             if not pid_file.exists():
                 break
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def settings_in(folder: Path) -> Iterator[None]:
+    """The settings' database, documents and e-mail inside ``folder`` for a while.
+
+    For a module's or the session's fixture that runs a year: such fixtures start
+    before the per-test isolation below, where the defaults are relative to the
+    checkout and so shared by every worker (two workers' years wrote the same
+    ``utdata/2027/…docx``, and a test read the other's).
+    """
+    from arshjul.settings import get_settings
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("ARSHJUL_") and name != "ARSHJUL_TEST_POSTGRES_URL":
+                patch.delenv(name)
+        patch.setenv("ARSHJUL_DATABASE_URL", f"sqlite:///{folder / 'arshjul.db'}")
+        patch.setenv("ARSHJUL_OUTPUT_DIR", str(folder / "utdata"))
+        patch.setenv("ARSHJUL_MAIL_DIR", str(folder / "e-post"))
+        patch.setenv("ARSHJUL_PDF", "0")
+        get_settings.cache_clear()
+        try:
+            yield
+        finally:
+            get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Whatever runs outside a test's own settings writes in a folder of the worker's."""
+    with settings_in(tmp_path_factory.mktemp("sessionens-filer")):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 import docx
 import pytest
+from conftest import settings_in
 from pdf_off import _pdf_off_for_the_module  # noqa: F401  (autouse)
 from sqlmodel import Session, select
 
@@ -112,7 +113,8 @@ def year_answered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mp = pytest.MonkeyPatch()
     mp.setattr(secretaries, "answer", answer)
     try:
-        Year(engine, 2027, folder, lambda _: None, through_prefect=False).run()
+        with settings_in(folder):  # its own documents: another worker's year writes the same names
+            Year(engine, 2027, folder, lambda _: None, through_prefect=False).run()
     finally:
         mp.undo()
     engine.dispose()
