@@ -133,10 +133,7 @@ def decide_command(
     if year is None:
         raise ArshjulError("--year: ange årshjulets år för beslutet i skedet, t.ex. --year 2027.")
     check_year(year)
-    try:
-        decided_on = dt.date.fromisoformat(date)
-    except ValueError:
-        raise ArshjulError(f"--date: ”{date}” är inget datum (ÅÅÅÅ-MM-DD).") from None
+    decided_on = _meeting_date(date)
     changes = _frame_changes(frame or [])
     rate = _tax_rate(tax_rate) if tax_rate is not None else None
     from arshjul.calendar.stages import get_stage
@@ -170,6 +167,14 @@ def decide_command(
         typer.echo(f"Saknas i underlaget: {what}")
 
 
+def _meeting_date(text: str) -> dt.date:
+    """``--date``: the day the body decided."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ArshjulError(f"--date: ”{text}” är inget datum (ÅÅÅÅ-MM-DD).") from None
+
+
 def _decide_document(
     key: str | None,
     date: str,
@@ -182,10 +187,7 @@ def _decide_document(
     """A new decision on a governing document: a new version, the old one kept."""
     if not key:
         raise ArshjulError("--dokument: ange styrdokumentets nyckel (kolumnen nyckel i registret).")
-    try:
-        decided_on = dt.date.fromisoformat(date)
-    except ValueError:
-        raise ArshjulError(f"--date: ”{date}” är inget datum (ÅÅÅÅ-MM-DD).") from None
+    decided_on = _meeting_date(date)
     from arshjul.formats import format_date
     from arshjul.imports.governing_revision import record_revision
     from arshjul.models.db import session_scope

@@ -98,6 +98,16 @@ class Problems:
     def add_text(self, text: str) -> None:
         self.items.append(f"{self.file}, {text}")
 
+    def add_stray_cells(self, row: Any, used: set[int]) -> None:
+        """A value in a column without a header: refused, named by its column letter."""
+        for index, cell in enumerate(row.cells):
+            if index not in used and not blank(cell):
+                self.add(
+                    row.number,
+                    f"”{shown(cell)}” står i en kolumn utan rubrik",
+                    column_letter(index),
+                )
+
     def raise_if_any(self) -> None:
         if not self.items:
             return
@@ -153,6 +163,14 @@ def begin_import(
         rows=len(table.rows),
         dry_run=dry_run,
     )
+    units, ctx = cell_context(session, municipality=municipality, as_of=as_of)
+    return table, report, units, ctx
+
+
+def cell_context(
+    session: Session, *, municipality: Municipality, as_of: dt.datetime
+) -> tuple[list[OrgUnit], CellContext]:
+    """The municipality's units, and the context a cell naming one is read in."""
     units = list(
         session.exec(
             select(OrgUnit)
@@ -166,7 +184,7 @@ def begin_import(
         as_of=as_of.astimezone(STOCKHOLM),
         max_tkr=municipality_config(municipality).plausibility.max_amount_tkr,
     )
-    return table, report, units, ctx
+    return units, ctx
 
 
 def import_file(
@@ -243,13 +261,7 @@ def _check_rows(
                 values[column.field] = read_cell(column, cell, ctx)
             except CellError as exc:
                 problems.add(row.number, str(exc), column.name)
-        for index, cell in enumerate(row.cells):
-            if index not in used and not blank(cell):
-                problems.add(
-                    row.number,
-                    f"”{shown(cell)}” står i en kolumn utan rubrik",
-                    column_letter(index),
-                )
+        problems.add_stray_cells(row, used)
         if len(problems.items) > before:
             continue
         for column_name, message in spec.check(values, ctx) if spec.check else []:

@@ -44,12 +44,9 @@ from arshjul.imports.columns import (
     CellError,
     Column,
     ColumnType,
-    blank,
-    column_letter,
     fold,
     match_headers,
     read_cell,
-    shown,
 )
 from arshjul.imports.reader import Cell
 from arshjul.models import (
@@ -312,13 +309,7 @@ def _check(
                 values[column.field] = read_cell(column, cell, ctx)
             except CellError as exc:
                 problems.add(row.number, str(exc), column.name)
-        for index, cell in enumerate(row.cells):
-            if index not in used and not blank(cell):
-                problems.add(
-                    row.number,
-                    f"”{shown(cell)}” står i en kolumn utan rubrik",
-                    column_letter(index),
-                )
+        problems.add_stray_cells(row, used)
         if len(problems.items) > before:
             continue
         document = _document(row.number, values, ctx, configured, problems, frozenset(absent))

@@ -25,7 +25,7 @@ from arshjul.governance.documents import (
     next_review,
     review_years,
 )
-from arshjul.imports.columns import CellContext, unit_index
+from arshjul.imports.apply import cell_context
 from arshjul.imports.governing import deciding_body_of
 from arshjul.models import (
     AuditEntry,
@@ -99,12 +99,7 @@ def record_revision(
     assert owner is not None
     deciding_body, deciding_unit = DecidingBody(in_force.deciding_body), in_force.deciding_unit_id
     if body is not None:
-        units = list(session.exec(select(OrgUnit).where(OrgUnit.municipality_id == mid)))
-        context = CellContext(
-            units=unit_index(units),
-            unit_keys=tuple(u.key for u in units if u.active),
-            as_of=as_of,
-        )
+        _, context = cell_context(session, municipality=municipality, as_of=as_of)
         found = deciding_body_of(body, owner, context)
         if isinstance(found, str):
             raise ArshjulError(f"--beslutat-av: {found}.")

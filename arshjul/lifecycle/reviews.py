@@ -52,7 +52,6 @@ from arshjul.links import new_salt, review_placeholder
 from arshjul.mail.outbox import enqueue
 from arshjul.models import (
     Contact,
-    ContactRole,
     DocumentReview,
     DocumentState,
     GoverningDocument,
@@ -61,7 +60,11 @@ from arshjul.models import (
 )
 from arshjul.models.base import stored_id
 from arshjul.queries.governing import documents_in_force
-from arshjul.queries.organisation import contacts, controller_for, recipients_for_request
+from arshjul.queries.organisation import (
+    controller_for,
+    escalation_recipients,
+    recipients_for_request,
+)
 from arshjul.timezone import STOCKHOLM
 
 
@@ -204,6 +207,7 @@ class RegisterCounts:
     reviewed: int
     due: int
     overdue: int
+    in_force: int = 0
     reviewed_titles: tuple[str, ...] = ()
     due_titles: tuple[str, ...] = ()
     overdue_titles: tuple[str, ...] = ()
@@ -240,7 +244,8 @@ def register_counts(
         )
     due: list[str] = []
     overdue: list[str] = []
-    for document in documents_in_force(session, municipality_id=mid):
+    in_force = documents_in_force(session, municipality_id=mid)
+    for document in in_force:
         review = _review_for(session, document)
         if review is not None and review.outcome is not None:
             # A promised revision whose date has passed, with no new decision, is overdue.
@@ -263,6 +268,7 @@ def register_counts(
         reviewed=len(reviewed),
         due=len(due),
         overdue=len(overdue),
+        in_force=len(in_force),
         reviewed_titles=tuple(reviewed_titles),
         due_titles=tuple(due),
         overdue_titles=tuple(overdue),
@@ -341,25 +347,10 @@ def _escalate(
     days_late: int,
 ) -> bool:
     """One escalation of a late review, at most once per level (the outbox's key)."""
-    mid = stored_id(municipality)
     owner = _unit(session, document.owner_unit_id)
     controller = controller_for(session, owner)
-    if level == 1:
-        people = contacts(session, municipality_id=mid, unit_id=owner.id, role=ContactRole.HEAD)
-        if owner.parent_id is not None and not people:
-            people = contacts(
-                session, municipality_id=mid, unit_id=owner.parent_id, role=ContactRole.HEAD
-            )
-        who = "förvaltningschef"
-    else:
-        people = contacts(
-            session, municipality_id=mid, unit_id=None, role=ContactRole.CHIEF_EXECUTIVE
-        )
-        who = "kommundirektören"
-    to = [(p.name, p.email) for p in people]
-    cc = [(controller.name, controller.email)] if controller else []
-    if not to:
-        to, cc = cc, []
+    to, cc = escalation_recipients(session, owner, level)
+    who = "förvaltningschef" if level == 1 else "kommundirektören"
     if not to:
         return False
     days = f"{days_late} {'arbetsdag' if days_late == 1 else 'arbetsdagar'}"

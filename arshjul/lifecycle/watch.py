@@ -53,7 +53,6 @@ from arshjul.lifecycle.requests import request_context
 from arshjul.lifecycle.reviews import queue_review_escalations, queue_review_requests
 from arshjul.mail.outbox import enqueue
 from arshjul.models import (
-    ContactRole,
     Cycle,
     Municipality,
     OrgUnit,
@@ -62,7 +61,11 @@ from arshjul.models import (
     StageState,
     SubmissionRequest,
 )
-from arshjul.queries.organisation import contacts, controller_for, recipients_for_request
+from arshjul.queries.organisation import (
+    controller_for,
+    escalation_recipients,
+    recipients_for_request,
+)
 from arshjul.timezone import STOCKHOLM
 
 ESCALATION_HORIZON = dt.timedelta(days=60)
@@ -280,26 +283,8 @@ def _escalate(
     level: int,
     days_late: int,
 ) -> bool:
-
-    mid = municipality.id
-    assert mid is not None
     controller = controller_for(session, unit)
-    if level == 1:
-        people = contacts(session, municipality_id=mid, unit_id=unit.id, role=ContactRole.HEAD)
-        if unit.parent_id is not None and not people:
-            people = contacts(
-                session, municipality_id=mid, unit_id=unit.parent_id, role=ContactRole.HEAD
-            )
-        to = [(p.name, p.email) for p in people]
-        cc = [(controller.name, controller.email)] if controller else []
-    else:
-        chiefs = contacts(
-            session, municipality_id=mid, unit_id=None, role=ContactRole.CHIEF_EXECUTIVE
-        )
-        to = [(p.name, p.email) for p in chiefs]
-        cc = [(controller.name, controller.email)] if controller else []
-    if not to:
-        to, cc = cc, []
+    to, cc = escalation_recipients(session, unit, level)
     if not to:
         return False
     message = enqueue(

@@ -90,3 +90,36 @@ def controller_for(session: Session, unit: OrgUnit) -> Contact | None:
 def recipients_for_request(session: Session, unit: OrgUnit) -> list[Contact]:
     """Who gets a unit's requests: its secretary (an administration: its head)."""
     return recipients_among(unit_contacts(session, unit), unit)
+
+
+def escalation_recipients(
+    session: Session, unit: OrgUnit, level: int
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Who a late answer of ``unit`` is escalated to (To, Cc), as (name, address) pairs.
+
+    Level 1: the unit's head, else its parent's (a committee's administration); level 2:
+    the chief executive. The controller in copy; with nobody in the role, the controller
+    alone. Both empty when there is nobody to tell.
+    """
+    if level == 1:
+        people = contacts(
+            session, municipality_id=unit.municipality_id, unit_id=unit.id, role=ContactRole.HEAD
+        )
+        if unit.parent_id is not None and not people:
+            people = contacts(
+                session,
+                municipality_id=unit.municipality_id,
+                unit_id=unit.parent_id,
+                role=ContactRole.HEAD,
+            )
+    else:
+        people = contacts(
+            session,
+            municipality_id=unit.municipality_id,
+            unit_id=None,
+            role=ContactRole.CHIEF_EXECUTIVE,
+        )
+    controller = controller_for(session, unit)
+    to = [(p.name, p.email) for p in people]
+    cc = [(controller.name, controller.email)] if controller else []
+    return (to, cc) if to else (cc, [])

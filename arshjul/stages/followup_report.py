@@ -38,7 +38,6 @@ from arshjul.models import (
     UnitKind,
     stored_id,
 )
-from arshjul.queries.governing import documents_in_force
 from arshjul.stages.answers import answers_by_unit
 from arshjul.stages.base import StageContext
 from arshjul.stages.comparisons import compared_group, indicator_comparison
@@ -354,18 +353,16 @@ def _company_assessments(ctx: StageContext) -> tuple[doc.CompanyAssessment, ...]
 
 def _governing_register(ctx: StageContext) -> doc.GoverningRegister:
     """The register of governing documents as the annual report is written."""
-    mid = stored_id(ctx.municipality)
-    in_force = len(documents_in_force(ctx.session, municipality_id=mid))
-    if not in_force:
+    counts = register_counts(
+        ctx.session, municipality=ctx.municipality, year=ctx.year, as_of=ctx.as_of
+    )
+    if not counts.in_force:
         ctx.missing.append(
             "styrdokument: registret är tomt (arshjul import styrdokument, eller "
             "[[governing_documents.documents]] i kommunens TOML-fil)"
         )
-    counts = register_counts(
-        ctx.session, municipality=ctx.municipality, year=ctx.year, as_of=ctx.as_of
-    )
     return doc.GoverningRegister(
-        in_force=in_force,
+        in_force=counts.in_force,
         reviewed=counts.reviewed_titles,
         due=counts.due_titles,
         overdue=counts.overdue_titles,
